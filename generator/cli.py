@@ -1,0 +1,98 @@
+"""The command line: parses arguments and calls the library; one place turns user errors into
+a red line and exit code 2."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import UserError
+from .output import drift, write_files
+from .presets import builtin_presets, load_preset, read_preset_data
+from .render import render
+
+EXIT_DRIFT = 1
+EXIT_USER_ERROR = 2
+EXIT_ABORTED = 130
+
+
+def warn(message: str) -> None:
+    click.secho(f"warning: {message}", fg="yellow", err=True)
+
+
+def fail(message: str, code: int = EXIT_USER_ERROR) -> None:
+    click.secho(f"error: {message}", fg="red", err=True)
+    sys.exit(code)
+
+
+class DockgenGroup(click.Group):
+    """Runs a command and turns the errors users can cause into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            fail(str(exc), exc.exit_code)
+        except (KeyboardInterrupt, EOFError):
+            click.secho("aborted", fg="red", err=True)
+            sys.exit(EXIT_ABORTED)
+        return None
+
+
+@click.group(cls=DockgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dockgen")
+def cli() -> None:
+    """Write optimized multi-stage Dockerfiles and a matching .dockerignore."""
+
+
+@cli.command("render")
+@click.argument("preset")
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+              help="Directory to write Dockerfile and .dockerignore into.")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a preset key (repeatable).")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the Dockerfile; write nothing.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 with a diff if the files on disk differ.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+def render_command(preset: str, output_dir: Path, overrides: tuple[str, ...], to_stdout: bool, check: bool,
+                   force: bool) -> None:
+    """Render PRESET (a YAML file or a built-in preset name) to Dockerfile and .dockerignore."""
+    if to_stdout and check:
+        raise UserError("--stdout and --check cannot be used together")
+    result = render(load_preset(preset, overrides))
+    for message in result.warnings:
+        warn(message)
+    if to_stdout:
+        click.echo(result.files["Dockerfile"], nl=False)
+        return
+    if check:
+        diff = drift(result.files, output_dir)
+        if diff:
+            click.echo(diff, nl=False)
+            click.secho(f"drift: {output_dir} differs from what {preset} generates; run without --check "
+                        "(with --force) to update", fg="red", err=True)
+            sys.exit(EXIT_DRIFT)
+        click.echo(f"up to date: {', '.join(str(output_dir / name) for name in result.files)}")
+        return
+    for path in write_files(result.files, output_dir, force=force):
+        click.echo(f"wrote {path}")
+
+
+@cli.command("presets")
+def presets_command() -> None:
+    """List the built-in presets."""
+    builtins = builtin_presets()
+    width = max(map(len, builtins), default=0)
+    for name in builtins:
+        data, _ = read_preset_data(name)
+        click.echo(f"{name:<{width}}  {data.get('description', '')}")
+
+
+def main() -> None:
+    cli(prog_name="dockgen")
+
+
+if __name__ == "__main__":
+    main()
