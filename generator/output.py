@@ -28,22 +28,24 @@ def write_files(files: Mapping[str, str], out_dir: Path, *, force: bool = False)
     if clashes and not force:
         raise UserError(f"{', '.join(clashes)} already exist(s); use --force to overwrite or --check to compare",
                         source=str(out_dir))
-    out_dir.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[str, Path]] = []
     try:
+        out_dir.mkdir(parents=True, exist_ok=True)
         for name, text in files.items():
             fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
+            staged.append((name, Path(tmp)))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(tmp, 0o644)
-            staged.append((name, Path(tmp)))
         written = []
         for name, tmp in staged:
             os.replace(tmp, out_dir / name)
             written.append(out_dir / name)
         return written
+    except OSError as exc:
+        raise UserError(f"cannot write: {exc.strerror or exc}", source=str(out_dir)) from None
     finally:
         for _, tmp in staged:
             tmp.unlink(missing_ok=True)

@@ -1,0 +1,185 @@
+"""What the generated Dockerfile and .dockerignore mean, checked across the preset matrix."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+import pytest
+
+from generator import render
+from generator.dockerfile import Stage, stages
+from generator.render import COREPACK_VERSION, YARN_CLASSIC_VERSION
+
+from .conftest import MIRROR, make_preset, matrix
+
+EXPECTED_RUNTIME = {
+    "full": "node:{v}",
+    "slim": "node:{v}-trixie-slim",
+    "alpine": "node:{v}-alpine",
+    "distroless": "gcr.io/distroless/nodejs{v}-debian13:nonroot",
+}
+EXPECTED_BUILD = {
+    "full": "node:{v}",
+    "slim": "node:{v}-trixie",
+    "alpine": "node:{v}-alpine",
+    "distroless": "node:{v}-trixie",
+}
+PROD_INSTALL = {
+    "npm": r"npm ci --omit=dev\b",
+    "yarn1": r"yarn install --frozen-lockfile --production\b",
+    "yarn4": r"YARN_ENABLE_IMMUTABLE_INSTALLS=true yarn workspaces focus --all --production",
+    "pnpm": r"pnpm install --frozen-lockfile --prod\b",
+}
+FULL_INSTALL = {
+    "npm": r"npm ci --no-audit",
+    "yarn1": r"yarn install --frozen-lockfile --non-interactive",
+    "yarn4": r"yarn install --immutable",
+    "pnpm": r"pnpm install --frozen-lockfile --store-dir",
+}
+LOCKFILES = {"npm": "package-lock.json", "yarn1": "yarn.lock", "yarn4": "yarn.lock", "pnpm": "pnpm-lock.yaml"}
+
+
+def by_name(all_stages: list[Stage]) -> dict[str, Stage]:
+    return {s.name: s for s in all_stages if s.name}
+
+
+@pytest.mark.parametrize(("pm", "base", "options"), matrix())
+def test_dockerfile_meaning(pm: str, base: str, options: dict) -> None:
+    preset = make_preset(pm, base, **options)
+    text = render(preset).files["Dockerfile"]
+    v = preset.node_version
+    assert text.startswith("# syntax=docker/dockerfile:1\n")
+    all_stages = stages(text)
+    named = by_name(all_stages)
+    runtime = all_stages[-1]
+
+    # Stages and bases: dependencies are built on the runtime's libc / Debian release.
+    assert runtime.name == "runtime"
+    assert runtime.base == EXPECTED_RUNTIME[base].format(v=v)
+    assert named["base"].base == named["init"].base == EXPECTED_BUILD[base].format(v=v)
+    assert named["deps"].base == "base"
+    assert ("build" in named) == bool(preset.build_script)
+
+    # Dependency layer: manifests copied alone, then installed; the app's code never before it.
+    deps = named["deps"]
+    assert [i.keyword for i in deps.instructions] == ["COPY", "RUN"]
+    copied = deps.instructions[0].value.split()
+    assert "package.json" in copied and "." not in copied[:-1]
+    assert (LOCKFILES[pm] in copied) == preset.lockfile
+    install = deps.instructions[1].value
+    assert install.startswith("--mount=type=cache,target=/"), "the package manager cache must be a cache mount"
+    if preset.lockfile:
+        assert re.search(PROD_INSTALL[pm], install), install
+
+    # Dev dependencies only where a build script needs them.
+    if preset.build_script:
+        build = named["build"]
+        keywords = [i.keyword for i in build.instructions]
+        assert keywords == ["COPY", "RUN", "COPY", "RUN"]
+        if preset.lockfile:
+            assert re.search(FULL_INSTALL[pm], build.instructions[1].value)
+        assert build.instructions[2].value == ". ."
+        assert build.instructions[3].value.endswith(f"run {preset.build_script}")
+
+    # Runtime: node_modules only from the production stage, app code last.
+    copies = [i.value for i in runtime.all("COPY")]
+    assert "--from=deps /app/node_modules ./node_modules" in copies
+    assert not any("--from=build /app/node_modules" in c for c in copies)
+    if preset.build_script:
+        assert f"--from=build /app/{preset.build_output} ./{preset.build_output}" in copies
+        assert ". ." not in copies
+    else:
+        assert copies[-1] == ". ."
+
+    # Environment, user, port.
+    env = " ".join(i.value for i in runtime.all("ENV"))
+    assert "NODE_ENV=production" in env
+    assert f"PORT={preset.port}" in env
+    user = runtime.last("USER")
+    assert user is not None and user.value.split(":")[0] not in ("0", "root")
+    assert user.value == ("65532:65532" if base == "distroless" else "1000:1000")
+    assert runtime.last("EXPOSE").value == str(preset.port)
+
+    # PID 1 is tini, the command is exec form and runs node directly.
+    entrypoint = runtime.last("ENTRYPOINT").json_args()
+    cmd = runtime.last("CMD").json_args()
+    assert entrypoint is not None and cmd is not None, "ENTRYPOINT and CMD must be exec (JSON) form"
+    assert entrypoint[:2] == ["/usr/local/bin/tini", "--"]
+    assert any(c.endswith("tini") and "--from=init" in c for c in copies)
+    if base == "distroless":
+        assert entrypoint[2:] == ["/nodejs/bin/node"]
+        assert cmd == [preset.entrypoint]
+    else:
+        assert entrypoint[2:] == []
+        assert cmd == ["node", preset.entrypoint]
+    assert not {"npm", "yarn", "pnpm", "start", "sh", "/bin/sh"} & set(entrypoint + cmd)
+
+    # Timezone takes effect: TZ is set, and the zone file is there where the base has no zoneinfo.
+    if preset.timezone:
+        assert f"TZ={preset.timezone}" in env
+        zone_copy = f"--from=init /usr/share/zoneinfo/{preset.timezone} /usr/share/zoneinfo/{preset.timezone}"
+        assert (zone_copy in copies) == (base != "distroless")
+    else:
+        assert "TZ=" not in env
+
+    # Node.js >= 25 images ship no corepack and no yarn: the template brings them.
+    setup = " ".join(i.value for i in named["base"].all("RUN"))
+    if pm in ("yarn4", "pnpm"):
+        assert "corepack enable" in setup
+        assert (f"corepack@{COREPACK_VERSION}" in setup) == (v >= 25)
+    if pm == "yarn1":
+        assert (f"yarn@{YARN_CLASSIC_VERSION}" in setup) == (v >= 25)
+
+
+@pytest.mark.parametrize(("pm", "base", "options"), matrix())
+def test_registry_mirror_stays_in_the_install_commands(pm: str, base: str, options: dict) -> None:
+    preset = make_preset(pm, base, **options)
+    all_stages = stages(render(preset).files["Dockerfile"])
+    for stage in all_stages:
+        for instruction in stage.instructions:
+            if MIRROR in instruction.value:
+                assert preset.registry_mirror == MIRROR
+                assert instruction.keyword == "RUN", "the mirror must not be persisted by ENV, ARG or a file"
+                assert stage.name in ("deps", "build")
+    runtime_text = " ".join(i.value for i in all_stages[-1].instructions)
+    assert MIRROR not in runtime_text
+    assert not any(i.keyword == "ARG" for s in all_stages for i in s.instructions)
+
+
+def ignored(patterns: list[str], path: str) -> bool:
+    """A simplified .dockerignore matcher (no ! exceptions are generated)."""
+    return any(fnmatch.fnmatch(path, p) or fnmatch.fnmatch(path.split("/")[0], p) for p in patterns)
+
+
+@pytest.mark.parametrize(("pm", "base", "options"), matrix())
+def test_dockerignore_meaning(pm: str, base: str, options: dict) -> None:
+    preset = make_preset(pm, base, **options)
+    text = render(preset).files[".dockerignore"]
+    patterns = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert not any(p.startswith("!") for p in patterns)
+    for path in ("node_modules", "node_modules/x/index.js", "packages/a/node_modules", ".git", ".git/HEAD", ".env",
+                 ".env.local", "npm-debug.log", "logs", "server.log", "Dockerfile", ".dockerignore", ".npmrc"):
+        assert ignored(patterns, path), f"{path} must be excluded"
+    for path in ("package.json", LOCKFILES[pm], "index.js", "src/app.js", "tsconfig.json"):
+        assert not ignored(patterns, path), f"{path} is needed by the build"
+    caches = {"npm": [".npm"], "yarn1": [".yarn-cache"], "yarn4": [".yarn/cache", ".pnp.cjs", ".yarn/install-state.gz"],
+              "pnpm": [".pnpm-store"]}[pm]
+    for path in caches:
+        assert ignored(patterns, path), f"{pm} cache {path} must be excluded"
+    if pm == "yarn4":
+        assert not ignored(patterns, ".yarnrc.yml")
+        assert not ignored(patterns, ".yarn/releases/yarn-4.5.0.cjs")
+    assert ignored(patterns, "dist") == bool(preset.build_script)
+
+
+def test_render_is_deterministic_and_pure() -> None:
+    preset = make_preset("pnpm", "distroless", timezone=True, build=True)
+    assert render(preset).files == render(preset).files
+    assert set(render(preset).files) == {"Dockerfile", ".dockerignore"}
+
+
+def test_warnings() -> None:
+    assert any("musl" in w for w in render(make_preset("npm", "alpine")).warnings)
+    assert render(make_preset("npm", "slim")).warnings == []
+    assert any("not reproducible" in w for w in render(make_preset("npm", "slim", lockfile=False)).warnings)
