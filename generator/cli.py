@@ -13,6 +13,7 @@ from .errors import UserError
 from .output import drift, write_files
 from .presets import builtin_presets, load_preset, read_preset_data
 from .render import render
+from .detect import detect, detection_yaml, project_warnings
 
 EXIT_DRIFT = 1
 EXIT_USER_ERROR = 2
@@ -61,8 +62,9 @@ def render_command(preset: str, output_dir: Path, overrides: tuple[str, ...], to
     """Render PRESET (a YAML file or a built-in preset name) to Dockerfile and .dockerignore."""
     if to_stdout and check:
         raise UserError("--stdout and --check cannot be used together")
-    result = render(load_preset(preset, overrides))
-    for message in result.warnings:
+    loaded = load_preset(preset, overrides)
+    result = render(loaded)
+    for message in [*result.warnings, *project_warnings(output_dir, loaded)]:
         warn(message)
     if to_stdout:
         click.echo(result.files["Dockerfile"], nl=False)
@@ -88,6 +90,32 @@ def presets_command() -> None:
     for name in builtins:
         data, _ = read_preset_data(name)
         click.echo(f"{name:<{width}}  {data.get('description', '')}")
+
+
+@cli.command("detect")
+@click.argument("directory", required=False, default=Path("."), type=click.Path(path_type=Path))
+def detect_command(directory: Path) -> None:
+    """Print the preset inferred from the project in DIRECTORY (default: .) as YAML."""
+    detection = detect(directory)
+    click.echo(detection_yaml(detection, directory), nl=False)
+    for message in detection.warnings:
+        warn(message)
+
+
+@cli.command("new")
+@click.argument("directory", required=False, default=Path("."), type=click.Path(path_type=Path))
+@click.option("--preset", "preset_ref", metavar="FILE", help="Pre-fill the answers from a preset (file or built-in).")
+@click.option("-y", "--yes", is_flag=True, help="Accept every default; ask nothing.")
+@click.option("--save-preset", type=click.Path(path_type=Path), metavar="FILE",
+              help="Also write the answers as a preset, for `dockgen render FILE`.")
+@click.option("--force", is_flag=True, help="Overwrite existing files without asking.")
+def new_command(directory: Path, preset_ref: str | None, yes: bool, save_preset: Path | None, force: bool) -> None:
+    """Ask a few questions (defaults detected from DIRECTORY) and write its Dockerfile and .dockerignore."""
+    from .wizard import run_new  # questionary/prompt_toolkit load only for this command
+
+    code = run_new(directory, preset_ref, yes=yes, save_preset=save_preset, force=force)
+    if code:
+        sys.exit(code)
 
 
 def main() -> None:
