@@ -118,6 +118,21 @@ def new_command(directory: Path, preset_ref: str | None, yes: bool, save_preset:
         sys.exit(code)
 
 
+@cli.command("scaffold")
+@click.option("--preset", "preset", metavar="FILE", help="Preset file or built-in preset name to start from.")
+@click.option("--no-input", is_flag=True, help="Ask nothing: use the preset, --set values and the defaults.")
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+              help="Directory to create the project in.")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Answer a question of the template, e.g. project_name=api or base=distroless (repeatable).")
+def scaffold_command(preset: str | None, no_input: bool, output_dir: Path, overrides: tuple[str, ...]) -> None:
+    """Create a new Node.js service with its Dockerfile (the cookiecutter template)."""
+    from .scaffold import scaffold
+
+    project = scaffold(output_dir, preset=preset, overrides=overrides, no_input=no_input)
+    click.echo(f"created {project}")
+
+
 def main() -> None:
     cli(prog_name="dockgen")
 
