@@ -118,6 +118,32 @@ def new_command(directory: Path, preset_ref: str | None, yes: bool, save_preset:
         sys.exit(code)
 
 
+@cli.command("verify")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=Path("."))
+@click.option("--builder", type=click.Choice(["docker", "buildah", "podman"]), default=None,
+              help="Builder to use (default: docker if its daemon answers, else buildah, else podman).")
+@click.option("--path", "url_path", default="/", show_default=True, help="URL path to request.")
+@click.option("--expect", default=None, metavar="TEXT", help="Text the response body must contain.")
+@click.option("--keep", is_flag=True, help="Keep the built image.")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for the port.")
+@click.option("--build-volume", "volumes", multiple=True, hidden=True,
+              help="Extra -v SRC:DST[:OPTS] for RUN steps (buildah/podman; test harnesses).")
+def verify_command(directory: Path, builder: str | None, url_path: str, expect: str | None, keep: bool,
+                   timeout: float, volumes: tuple[str, ...]) -> None:
+    """Build DIRECTORY's Dockerfile, run it, request --path, stop it with SIGTERM and report the image."""
+    from .verify import VerifyFailed, verify
+
+    try:
+        report = verify(directory, builder=builder, path=url_path, expect=expect, keep=keep, timeout=timeout,
+                        volumes=list(volumes) or None, on_output=lambda line: click.echo(line, err=True))
+    except VerifyFailed as exc:
+        for line in exc.tail:
+            click.echo(f"  | {line}", err=True)
+        fail(exc.message, exc.exit_code)
+    for line in report.lines():
+        click.echo(line)
+
+
 @cli.command("scaffold")
 @click.option("--preset", "preset", metavar="FILE", help="Preset file or built-in preset name to start from.")
 @click.option("--no-input", is_flag=True, help="Ask nothing: use the preset, --set values and the defaults.")

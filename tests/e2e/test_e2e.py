@@ -1,0 +1,154 @@
+"""Every generated Dockerfile proves itself: built with buildah on stand-in base images, run the way its
+config says, asked over HTTP, stopped with SIGTERM, and searched for what must not be in it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.verify import ImageInfo, Running, runtime_base
+
+from .conftest import AppBuilder, assert_clean, assert_runtime, image_audit
+
+pytestmark = pytest.mark.e2e
+
+PMS = {
+    "npm": ("npm-app", {"package_manager": "npm"}),
+    "yarn1": ("yarn1-app", {"package_manager": "yarn", "yarn_version": 1}),
+    "yarn4": ("berry-app", {"package_manager": "yarn", "yarn_version": 4}),
+    "pnpm": ("pnpm-app", {"package_manager": "pnpm"}),
+}
+BASES = ("full", "slim", "distroless")
+#: A mirror that reaches the real registry but is spelled like nothing else in a lockfile or base image,
+#: so finding the string in the image means the mirror setting leaked.
+MIRROR = "https://registry.npmjs.org:443/"
+MIRROR_MARK = b"registry.npmjs.org:443"
+
+
+def audited(app_builder: AppBuilder, directory: Path, extra: Any = None):
+    """An ``inspect`` callback: audit the files the image added, and ask the live app more questions."""
+    base = runtime_base((directory / "Dockerfile").read_text())
+
+    def inspect(running: Running, image: ImageInfo, checks: dict[str, Any]) -> None:
+        checks.update(image_audit(app_builder.builder, running, image, base))
+        checks["rootfs"] = running.rootfs
+        status, body = running.get("/dev")
+        assert status == 200, body
+        checks["dev"] = json.loads(body)
+        assert_clean(checks["added"], running.rootfs)
+        if extra:
+            extra(running, image, checks)
+
+    return inspect
+
+
+@pytest.mark.parametrize("base", BASES)
+@pytest.mark.parametrize("pm", list(PMS))
+def test_package_manager_on_base(app_builder: AppBuilder, pm: str, base: str) -> None:
+    app, keys = PMS[pm]
+    directory, _ = app_builder.prepare(app, base=base, **keys)
+    built = app_builder.verify(directory, f"{pm}/{base}", expect=f"hello from {app}",
+                               inspect=audited(app_builder, directory))
+    assert built.report.status == 200
+    assert built.checks["dev"]["present"] is False, "the dev dependency is resolvable at run time"
+    assert_runtime(built)
+    added = built.checks["added"]
+    assert "app/node_modules/ms" in added, "the production dependency is missing"  # a symlink with pnpm
+
+
+def test_typescript_build_on_distroless(app_builder: AppBuilder) -> None:
+    directory, _ = app_builder.prepare("ts-app", base="distroless", build_script="build", build_output="dist",
+                                       entrypoint="dist/index.js")
+    built = app_builder.verify(directory, "ts/distroless", expect="hello from ts-app",
+                               inspect=audited(app_builder, directory))
+    assert built.checks["dev"]["present"] is False
+    added = built.checks["added"]
+    assert "app/dist/index.js" in added
+    assert not any(p.startswith("app/src") for p in added), "TypeScript sources were copied to the runtime"
+    assert_runtime(built)
+
+
+@pytest.mark.parametrize("base", ["slim", "distroless"])
+def test_timezone_inside_container(app_builder: AppBuilder, base: str) -> None:
+    directory, _ = app_builder.prepare("npm-app", base=base, timezone="Asia/Shanghai")
+
+    def tz(running: Running, image: ImageInfo, checks: dict[str, Any]) -> None:
+        status, body = running.get("/tz")
+        assert status == 200, body
+        checks["tz"] = json.loads(body)
+
+    built = app_builder.verify(directory, f"tz/{base}", expect="hello from npm-app",
+                               inspect=audited(app_builder, directory, tz))
+    assert built.checks["tz"] == {"tz": "Asia/Shanghai", "offset": -480}
+    if base == "slim":  # slim has no zoneinfo: exactly the one zone is brought in
+        zones = [p for p in built.checks["added"] if p.startswith("usr/share/zoneinfo/") and built.checks["added"][p]]
+        assert zones == ["usr/share/zoneinfo/Asia/Shanghai"]
+    assert_runtime(built)
+
+
+@pytest.mark.parametrize("base", ["slim", "distroless"])
+def test_native_addon_built_on_matching_libc(app_builder: AppBuilder, base: str) -> None:
+    directory, _ = app_builder.prepare("native-app", base=base)
+    built = app_builder.verify(directory, f"native/{base}", expect="hello from native-app",
+                               inspect=audited(app_builder, directory))
+    # iconv converted "hé" to latin-1 inside the container: the addon loaded and ran.
+    assert "latin1=68e9" in built.report.body
+    assert any(p.startswith("app/node_modules/iconv/build/") and p.endswith(".node") for p in built.checks["added"])
+    assert_runtime(built)
+
+
+@pytest.mark.parametrize("pm", ["yarn1", "pnpm"])
+def test_node26_brings_its_package_manager(app_builder: AppBuilder, pm: str) -> None:
+    app, keys = PMS[pm]
+    directory, _ = app_builder.prepare(app, base="slim", node_version=26, **keys)
+    built = app_builder.verify(directory, f"node26-{pm}/slim", expect=f"hello from {app}",
+                               inspect=audited(app_builder, directory))
+    assert_runtime(built)
+
+
+@pytest.mark.parametrize("pm", list(PMS))
+def test_registry_mirror_leaves_no_trace(app_builder: AppBuilder, pm: str) -> None:
+    app, keys = PMS[pm]
+    directory, _ = app_builder.prepare(app, base="distroless", registry_mirror=MIRROR, **keys)
+    assert MIRROR_MARK.decode() in (directory / "Dockerfile").read_text(), "the mirror is not used at all"
+
+    def scan(running: Running, image: ImageInfo, checks: dict[str, Any]) -> None:
+        leaks = []
+        for rel in checks["added"]:
+            path = running.rootfs / rel
+            if path.is_file() and not path.is_symlink() and MIRROR_MARK in path.read_bytes():
+                leaks.append(rel)
+        checks["leaks"] = leaks
+        config = subprocess.run(["buildah", "inspect", "--type", "image", image.id], capture_output=True,
+                                text=True, check=True).stdout
+        checks["config_has_mirror"] = MIRROR_MARK.decode() in config
+
+    built = app_builder.verify(directory, f"mirror-{pm}/distroless", expect=f"hello from {app}",
+                               inspect=audited(app_builder, directory, scan))
+    assert built.checks["leaks"] == [], f"mirror URL in files: {built.checks['leaks']}"
+    assert not built.checks["config_has_mirror"], "mirror URL in the image config or history"
+    assert_runtime(built)
+
+
+def test_code_change_reuses_dependency_layer(app_builder: AppBuilder, tmp_path: Path) -> None:
+    directory, _ = app_builder.prepare("npm-app", base="slim")
+    tag = "localhost/dockgen-e2e-rebuild:first"
+    first = app_builder.verify(directory, "rebuild/cold", expect="hello from npm-app", keep=True, tag=tag)
+    try:
+        index = directory / "index.js"
+        index.write_text(index.read_text().replace("const name = 'npm-app';", "const name = 'npm-app-v2';"))
+        second = app_builder.verify(directory, "rebuild/code-change", expect="hello from npm-app-v2")
+    finally:
+        app_builder.builder.remove(tag)
+    steps = second.build.steps
+    install = [s for s in steps if s.text.startswith("RUN") and "npm ci" in s.text]
+    assert install and all(s.cached for s in install), f"dependency install re-ran: {install}"
+    copy_deps = [s for s in steps if s.text.startswith("COPY --from=deps")]
+    assert copy_deps and all(s.cached for s in copy_deps), f"node_modules layer rebuilt: {copy_deps}"
+    copy_code = [s for s in steps if s.text.startswith("COPY . .")]
+    assert copy_code and not any(s.cached for s in copy_code), "the code change was not picked up"
+    assert first.report.status == second.report.status == 200
