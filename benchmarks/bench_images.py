@@ -48,6 +48,7 @@ def log(message: str) -> None:
 
 
 def copy_app(app: str, dest: Path) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(APPS / app, dest, ignore=shutil.ignore_patterns("node_modules", "dist"))
     return dest
 
@@ -92,77 +93,92 @@ def kb(n: int | None) -> str:
     return "?" if n is None else f"{n / 1000:,.1f} kB"
 
 
+def size_rows(builder: BuildahBuilder, app: str, node: int, work: Path, tags: list[str]) -> tuple[int, int, list]:
+    """Build the app for every base and naively; measure what each image adds above its runtime base."""
+    app_bytes, modules_bytes = floor_bytes(app, work / app)
+    log(f"{app}: floor = app {app_bytes} B + production node_modules {modules_bytes} B")
+    rows = []
+    for base in ("full", "slim", "distroless"):
+        directory = copy_app(app, work / app / f"gen-{base}")
+        preset = preset_from_mapping({"package_manager": "npm", "base": base, "node_version": node}, "bench")
+        write_files(render(preset).files, directory)
+        tag = f"localhost/dockgen-bench-{app}-{base}:latest"
+        tags.append(tag)
+        log(f"building {app} on {base} ...")
+        rows.append((f"dockgen {base}", measure(builder, directory, tag)))
+    naive_dir = copy_app(app, work / app / "naive")
+    (naive_dir / "Dockerfile").write_text(NAIVE.format(node=node))
+    tags.append(f"localhost/dockgen-bench-{app}-naive:latest")
+    log(f"building {app} naively ...")
+    rows.append(("naive single-stage", measure(builder, naive_dir, tags[-1])))
+    return app_bytes, modules_bytes, rows
+
+
+def rebuild_times(builder: BuildahBuilder, directory: Path, work: Path, tags: list[str]):
+    """A cold build against a rebuild after a code-only change of the same Dockerfile.
+
+    Cold: --no-cache, and a private TMPDIR so buildah's RUN cache mounts (apt, npm) start empty too.
+    """
+    cold_tmp = work / "cold-tmp"
+    cold_tmp.mkdir()
+    saved_tmpdir = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(cold_tmp)
+    try:
+        log("cold build (slim, --no-cache, empty cache mounts) ...")
+        tags.append("localhost/dockgen-bench-cold:latest")
+        cold = builder.build(directory, directory / "Dockerfile", tags[-1], None, [CA_VOLUME], ["--no-cache"])
+        index = directory / "index.js"
+        index.write_text(index.read_text() + "\n// a code-only change\n")
+        log("rebuild after a code-only change ...")
+        tags.append("localhost/dockgen-bench-rebuild:latest")
+        warm = builder.build(directory, directory / "Dockerfile", tags[-1], None, [CA_VOLUME])
+    finally:
+        if saved_tmpdir is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved_tmpdir
+    return cold, warm
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--app", default="npm-app")
+    parser.add_argument("--app", action="append", help="fixture app(s) under tests/e2e/apps "
+                        "(default: npm-app, the tiny one, and express-app, a real framework)")
     parser.add_argument("--node", type=int, default=24)
     args = parser.parse_args()
+    apps = args.app or ["npm-app", "express-app"]
     reason = BuildahBuilder.unavailable()
     if reason:
         print(f"bench_images: {reason}", file=sys.stderr)
         return 2
     builder = BuildahBuilder()
-    tags = []
+    tags: list[str] = []
+    results = []
     with tempfile.TemporaryDirectory(prefix="dockgen-bench-") as tmp:
         work = Path(tmp)
-        app_bytes, modules_bytes = floor_bytes(args.app, work)
-        floor = app_bytes + modules_bytes
-        log(f"floor: app {app_bytes} B + production node_modules {modules_bytes} B")
-        rows = []
         try:
-            for base in ("full", "slim", "distroless"):
-                directory = copy_app(args.app, work / f"gen-{base}")
-                preset = preset_from_mapping({"package_manager": "npm", "base": base, "node_version": args.node},
-                                             "bench")
-                write_files(render(preset).files, directory)
-                tag = f"localhost/dockgen-bench-{base}:latest"
-                tags.append(tag)
-                log(f"building {base} ...")
-                rows.append((f"dockgen {base}", measure(builder, directory, tag)))
-            naive_dir = copy_app(args.app, work / "naive")
-            (naive_dir / "Dockerfile").write_text(NAIVE.format(node=args.node))
-            tags.append("localhost/dockgen-bench-naive:latest")
-            log("building naive ...")
-            rows.append(("naive single-stage", measure(builder, naive_dir, tags[-1])))
-
-            # Rebuild after a code-only change, against a cold build of the same Dockerfile: --no-cache,
-            # and a private TMPDIR so buildah's RUN cache mounts (apt, npm) start empty too.
-            directory = work / "gen-slim"
-            cold_tmp = work / "cold-tmp"
-            cold_tmp.mkdir()
-            saved_tmpdir = os.environ.get("TMPDIR")
-            os.environ["TMPDIR"] = str(cold_tmp)
-            try:
-                log("cold build (slim, --no-cache, empty cache mounts) ...")
-                tags.append("localhost/dockgen-bench-cold:latest")
-                cold = builder.build(directory, directory / "Dockerfile", tags[-1], None, [CA_VOLUME],
-                                     ["--no-cache"])
-                index = directory / "index.js"
-                index.write_text(index.read_text() + "\n// a code-only change\n")
-                log("rebuild after a code-only change ...")
-                tags.append("localhost/dockgen-bench-rebuild:latest")
-                warm = builder.build(directory, directory / "Dockerfile", tags[-1], None, [CA_VOLUME])
-            finally:
-                if saved_tmpdir is None:
-                    os.environ.pop("TMPDIR", None)
-                else:
-                    os.environ["TMPDIR"] = saved_tmpdir
+            for app in apps:
+                results.append((app, *size_rows(builder, app, args.node, work, tags)))
+            cold, warm = rebuild_times(builder, work / apps[-1] / "gen-slim", work, tags)
         finally:
             for tag in tags:
                 builder.remove(tag)
 
-    print(f"## Image size: {args.app}, Node.js {args.node} (floor = app files {app_bytes:,} B "
-          f"+ production node_modules {modules_bytes:,} B = {floor:,} B)\n")
-    print("| Dockerfile | runtime base | image size | layers | above base (layers) | above base (files) "
-          "| of which /app | /app / floor | the rest |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for label, m in rows:
-        rest = ", ".join(m["other"][:4]) + (" ..." if len(m["other"]) > 4 else "") or "-"
-        print(f"| {label} | {m['base']} | {m['image'].size / 1e6:,.1f} MB | {m['image'].layers} | {kb(m['layers'])} "
-              f"| {kb(m['files'])} | {kb(m['app'])} | {m['app'] / floor:.2f}x | {rest} |")
+    for app, app_bytes, modules_bytes, rows in results:
+        floor = app_bytes + modules_bytes
+        print(f"## Image size: {app}, Node.js {args.node} (floor = app files {app_bytes:,} B "
+              f"+ production node_modules {modules_bytes:,} B = {floor:,} B)\n")
+        print("| Dockerfile | runtime base | image size | layers | above base (layers) | above base (files) "
+              "| above base / floor | of which /app | the rest |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for label, m in rows:
+            rest = ", ".join(m["other"][:4]) + (" ..." if len(m["other"]) > 4 else "") or "-"
+            print(f"| {label} | {m['base']} | {m['image'].size / 1e6:,.1f} MB | {m['image'].layers} "
+                  f"| {kb(m['layers'])} | {kb(m['files'])} | {m['files'] / floor:.3f}x | {kb(m['app'])} | {rest} |")
+        print()
     ran = [s.text.split("  ")[0][:60] for s in warm.steps if not s.cached and not s.text.startswith("FROM")]
     cached = sum(s.cached for s in warm.steps)
-    print("\n## Rebuild after a code-only change (slim)\n")
+    print(f"## Rebuild after a code-only change ({apps[-1]}, slim)\n")
     print("| cold build (--no-cache) | rebuild | ratio | steps cached | steps that ran |")
     print("|---|---|---|---|---|")
     print(f"| {cold.seconds:.1f} s | {warm.seconds:.1f} s | {warm.seconds / cold.seconds:.2f} | "
