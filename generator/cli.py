@@ -126,16 +126,20 @@ def new_command(directory: Path, preset_ref: str | None, yes: bool, save_preset:
 @click.option("--expect", default=None, metavar="TEXT", help="Text the response body must contain.")
 @click.option("--keep", is_flag=True, help="Keep the built image.")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for the port.")
+@click.option("--secret", "secrets", multiple=True, metavar="id=ID,src=FILE",
+              help="A build secret, e.g. id=npmrc,src=$HOME/.npmrc for presets with npmrc_secret (repeatable).")
 @click.option("--build-volume", "volumes", multiple=True, hidden=True,
               help="Extra -v SRC:DST[:OPTS] for RUN steps (buildah/podman; test harnesses).")
 def verify_command(directory: Path, builder: str | None, url_path: str, expect: str | None, keep: bool,
-                   timeout: float, volumes: tuple[str, ...]) -> None:
+                   timeout: float, secrets: tuple[str, ...], volumes: tuple[str, ...]) -> None:
     """Build DIRECTORY's Dockerfile, run it, request --path, stop it with SIGTERM and report the image."""
     from .verify import VerifyFailed, verify
 
     try:
         report = verify(directory, builder=builder, path=url_path, expect=expect, keep=keep, timeout=timeout,
-                        volumes=list(volumes) or None, on_output=lambda line: click.echo(line, err=True))
+                        volumes=list(volumes) or None,
+                        extra_build_args=[arg for secret in secrets for arg in ("--secret", secret)],
+                        on_output=lambda line: click.echo(line, err=True))
     except VerifyFailed as exc:
         for line in exc.tail:
             click.echo(f"  | {line}", err=True)

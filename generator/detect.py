@@ -504,10 +504,26 @@ def detect(project_dir: Path | str, base: str | None = None) -> Detection:
     _detect_entrypoint(root, pkg, result)
     _detect_build(root, pkg, result)
     _detect_port(root, result)
+    _detect_registry_auth(root, result)
     result.native_addons = find_native_addons(root, pkg)
     if result.native_addons:
         result.warnings.append(native_addon_warning(result.native_addons))
     return result
+
+
+#: Lines of a project's .npmrc / .yarnrc.yml that carry registry credentials.
+_NPMRC_AUTH = re.compile(r"^\s*(//\S+:)?(_authToken|_auth|_password|username)\s*=", re.MULTILINE)
+_YARNRC_AUTH = re.compile(r"^\s*(npmAuthToken|npmAuthIdent)\s*:", re.MULTILINE)
+
+
+def _detect_registry_auth(root: Path, result: Detection) -> None:
+    """A project .npmrc / .yarnrc.yml with credentials: the image build needs them as a build secret
+    (.dockerignore keeps .npmrc out of the context, so a token never lands in a layer)."""
+    for name, pattern in ((".npmrc", _NPMRC_AUTH), (".yarnrc.yml", _YARNRC_AUTH)):
+        text = _read_text(root / name)
+        if text and pattern.search(text):
+            _set(result, "npmrc_secret", True, f"registry credentials in {name}")
+            return
 
 
 def detection_yaml(detection: Detection, project_dir: Path | str) -> str:

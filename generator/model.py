@@ -214,6 +214,8 @@ FIELDS: dict[str, Field] = {
         Field("build_output", "directory the build script writes, copied to the runtime image",
               _relative_path("directory")),
         Field("lockfile", "the project commits a lockfile (false: non-reproducible fallback install)", _as_bool),
+        Field("npmrc_secret", "private registry credentials come from the build secret `npmrc` "
+              "(yarn berry: `yarnrc`), mounted for the install only", _as_bool),
     )
 }
 
@@ -235,6 +237,7 @@ class Preset:
     build_script: str | None = None
     build_output: str = "dist"
     lockfile: bool = True
+    npmrc_secret: bool = False
 
     @property
     def yarn_berry(self) -> bool:

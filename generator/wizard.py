@@ -172,6 +172,8 @@ def ask_answers(prompter: Prompter, defaults: Preset, detection: Detection | Non
         lockfile = detection.lockfiles[answers["package_manager"]]
     if not lockfile:
         answers["lockfile"] = False
+    if defaults.npmrc_secret:  # from detection (a .npmrc with credentials) or --preset: not asked
+        answers["npmrc_secret"] = True
     return answers
 
 

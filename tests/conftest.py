@@ -22,9 +22,9 @@ MIRROR = "https://registry.npmmirror.com"
 
 
 def make_preset(pm: str, base: str, *, version: int = 24, mirror: bool = False, timezone: bool = False,
-                build: bool = False, lockfile: bool = True) -> Preset:
+                build: bool = False, lockfile: bool = True, secret: bool = False) -> Preset:
     data: dict[str, Any] = {**dict(PACKAGE_MANAGERS)[pm], "base": base, "node_version": version,
-                            "lockfile": lockfile}
+                            "lockfile": lockfile, "npmrc_secret": secret}
     if mirror:
         data["registry_mirror"] = MIRROR
     if timezone:
@@ -35,7 +35,7 @@ def make_preset(pm: str, base: str, *, version: int = 24, mirror: bool = False, 
 
 
 def matrix(full: bool = False) -> list[Any]:
-    """Package manager x base x Node version x (mirror, timezone, build script, lockfile) combinations.
+    """Package manager x base x Node version x (mirror, timezone, build script, lockfile, secret) combinations.
 
     ``full`` gives every combination; otherwise each option is paired with every pm x base once.
     """
@@ -48,11 +48,12 @@ def matrix(full: bool = False) -> list[Any]:
             params.append((pm, base, options))
         for pm, base in itertools.product(dict(PACKAGE_MANAGERS), BASES):
             params.append((pm, base, dict(lockfile=False, timezone=True)))
+            params.append((pm, base, dict(secret=True, mirror=True, build=True)))
         return params
     variants = [
         {},
         dict(mirror=True, timezone=True),
-        dict(build=True),
+        dict(build=True, secret=True),
         dict(version=26, mirror=True),
         dict(version=22, lockfile=False, timezone=True, build=True),
     ]

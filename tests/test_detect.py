@@ -211,3 +211,20 @@ def test_render_warns_about_native_addons_on_alpine(tmp_path: Path) -> None:
     slim = runner.invoke(cli, ["render", "node-npm-slim", "-o", str(root), "--force"])
     assert slim.exit_code == 0
     assert "native addons" not in slim.stderr
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [
+    (".npmrc", "@acme:registry=https://npm.acme.dev/\n//npm.acme.dev/:_authToken=${NPM_TOKEN}\n", True),
+    (".npmrc", "_auth=dXNlcjpwYXNz\n", True),
+    (".npmrc", "engine-strict=true\nauto-install-peers=true\n", None),
+    (".yarnrc.yml", "nodeLinker: node-modules\nnpmAuthToken: ${NPM_TOKEN}\n", True),
+    (".yarnrc.yml", "nodeLinker: node-modules\n", None),
+])
+def test_registry_credentials_mean_a_build_secret(tmp_path: Path, name: str, text: str, expected: bool | None) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x"}')
+    (tmp_path / name).write_text(text)
+    detection = detect(tmp_path)
+    assert detection.values.get("npmrc_secret") is expected
+    if expected:
+        preset = preset_from_mapping(detection.values, "detected")
+        assert preset.npmrc_secret

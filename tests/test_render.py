@@ -123,6 +123,16 @@ def test_dockerfile_meaning(pm: str, base: str, options: dict) -> None:
     else:
         assert "TZ=" not in env
 
+    # Registry credentials: a secret mount on every install (deps and build), nowhere else.
+    secret = "--mount=type=secret,id=yarnrc,target=/root/.yarnrc.yml" if pm == "yarn4" else \
+        "--mount=type=secret,id=npmrc,target=/root/.npmrc"
+    installs = [i.value for s in all_stages if s.name in ("deps", "build") for i in s.all("RUN")
+                if "--mount=type=cache" in i.value]
+    assert installs and all((secret in value) == preset.npmrc_secret for value in installs)
+    assert sum(secret in i.value for s in all_stages for i in s.instructions) == (len(installs) if preset.npmrc_secret
+                                                                                   else 0)
+    assert ".npmrc" not in " ".join(c for c in copies)
+
     # Node.js >= 25 images ship no corepack and no yarn: the template brings them.
     setup = " ".join(i.value for i in named["base"].all("RUN"))
     if pm in ("yarn4", "pnpm"):

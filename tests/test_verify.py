@@ -228,11 +228,13 @@ def test_cli_prints_the_report(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
     monkeypatch.setattr(v, "verify", fake)
     result = CliRunner().invoke(cli, ["verify", str(tmp_path), "--path", "/health", "--expect", "ok", "--keep",
-                                      "--build-volume", "/etc/ssl/certs:/etc/ssl/certs:ro"])
+                                      "--build-volume", "/etc/ssl/certs:/etc/ssl/certs:ro",
+                                      "--secret", "id=npmrc,src=/home/me/.npmrc"])
     assert result.exit_code == 0, result.output
     assert "stop after SIGTERM" in result.output
     assert seen["path"] == "/health" and seen["expect"] == "ok" and seen["keep"] is True
     assert seen["volumes"] == ["/etc/ssl/certs:/etc/ssl/certs:ro"]
+    assert seen["extra_build_args"] == ["--secret", "id=npmrc,src=/home/me/.npmrc"]
 
 
 def test_buildah_build_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

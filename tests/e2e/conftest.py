@@ -122,7 +122,7 @@ class AppBuilder:
 
     def verify(self, directory: Path, label: str, *, expect: str | None = None, keep: bool = False,
                tag: str | None = None, inspect: Callable[[Running, ImageInfo, dict], None] | None = None,
-               ) -> Built:
+               build_args: tuple[str, ...] = ()) -> Built:
         builds: list[BuildResult] = []
         checks: dict[str, Any] = {}
         output: list[str] = []
@@ -136,6 +136,7 @@ class AppBuilder:
         try:
             report = verify(directory, builder=self.builder, expect=expect, keep=keep, tag=tag,
                             volumes=[CA_VOLUME], timeout=60, on_output=output.append,
+                            extra_build_args=build_args,
                             while_running=while_running, build_hook=builds.append)
         except VerifyFailed as exc:
             pytest.fail(f"{label}: {exc.message}\n" + "\n".join(exc.tail), pytrace=False)

@@ -152,3 +152,41 @@ def test_code_change_reuses_dependency_layer(app_builder: AppBuilder, tmp_path: 
     copy_code = [s for s in steps if s.text.startswith("COPY . .")]
     assert copy_code and not any(s.cached for s in copy_code), "the code change was not picked up"
     assert first.report.status == second.report.status == 200
+
+
+#: Build-secret contents per package manager: a marker that must never reach the image, and (npm) a
+#: setting whose effect shows in the build log, proving the secret was read by the install.
+SECRET_MARK = "dockgen-secret-marker-7c1"
+SECRETS = {
+    "npm": ("npmrc", f"; {SECRET_MARK}\nloglevel=verbose\n"),
+    "yarn1": ("npmrc", f"; {SECRET_MARK}\n"),
+    "yarn4": ("yarnrc", f"# {SECRET_MARK}\nenableTelemetry: false\n"),
+    "pnpm": ("npmrc", f"; {SECRET_MARK}\n"),
+}
+
+
+@pytest.mark.parametrize("pm", list(PMS))
+def test_registry_credentials_come_from_a_build_secret(app_builder: AppBuilder, tmp_path: Path, pm: str) -> None:
+    app, keys = PMS[pm]
+    directory, _ = app_builder.prepare(app, base="slim", npmrc_secret=True, **keys)
+    secret_id, content = SECRETS[pm]
+    secret = tmp_path / f"secret-{secret_id}"
+    secret.write_text(content)
+    (directory / ".npmrc").write_text(f"; {SECRET_MARK} in the project's own .npmrc\n")
+
+    def scan(running: Running, image: ImageInfo, checks: dict[str, Any]) -> None:
+        checks["leaks"] = [rel for rel in checks["added"]
+                           if (running.rootfs / rel).is_file() and not (running.rootfs / rel).is_symlink()
+                           and SECRET_MARK.encode() in (running.rootfs / rel).read_bytes()]
+        config = subprocess.run(["buildah", "inspect", "--type", "image", image.id], capture_output=True,
+                                text=True, check=True).stdout
+        checks["config_has_secret"] = SECRET_MARK in config
+
+    built = app_builder.verify(directory, f"secret-{pm}/slim", expect=f"hello from {app}",
+                               inspect=audited(app_builder, directory, scan),
+                               build_args=("--secret", f"id={secret_id},src={secret}"))
+    assert built.checks["leaks"] == [], f"the secret reached the image: {built.checks['leaks']}"
+    assert not built.checks["config_has_secret"]
+    if pm == "npm":
+        assert any("npm verbose" in line for line in built.build.lines), "npm did not read the secret .npmrc"
+    assert_runtime(built)
