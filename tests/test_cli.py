@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from generator import builtin_presets, load_preset, render
 from generator import output as output_module
@@ -17,7 +17,7 @@ from generator.cli import cli
 PRESET = "node-npm-slim"
 
 
-def run(*args: str, cwd: Path | None = None) -> "CliRunner.invoke":
+def run(*args: str, cwd: Path | None = None) -> Result:
     runner = CliRunner()
     if cwd is None:
         return runner.invoke(cli, list(args))
@@ -29,7 +29,7 @@ def run(*args: str, cwd: Path | None = None) -> "CliRunner.invoke":
         os.chdir(old)
 
 
-def assert_user_error(result, *fragments: str) -> None:
+def assert_user_error(result: Result, *fragments: str) -> None:
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -139,7 +139,7 @@ def test_presets_lists_every_builtin_with_a_description() -> None:
     assert result.exit_code == 0
     lines = result.stdout.strip().splitlines()
     assert len(lines) == len(builtin_presets())
-    for name, line in zip(sorted(builtin_presets()), lines):
+    for name, line in zip(sorted(builtin_presets()), lines, strict=True):
         assert line.startswith(name) and len(line.split(None, 1)) == 2
 
 
