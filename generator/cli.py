@@ -32,6 +32,20 @@ def fail(message: str, code: int = EXIT_USER_ERROR) -> None:
 class DockgenGroup(click.Group):
     """Runs a command and turns the errors users can cause into one line and an exit code."""
 
+    def main(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)  # type: ignore[arg-type]
+        except click.UsageError as exc:  # bad or missing arguments, unknown command
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+            fail(f"{exc.format_message()}{hint}", exc.exit_code)
+        except click.ClickException as exc:
+            fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            click.secho("aborted", fg="red", err=True)
+            sys.exit(EXIT_ABORTED)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)

@@ -20,11 +20,11 @@ PRESET = "node-npm-slim"
 def run(*args: str, cwd: Path | None = None) -> Result:
     runner = CliRunner()
     if cwd is None:
-        return runner.invoke(cli, list(args))
+        return runner.invoke(cli, list(args), prog_name="dockgen")
     old = os.getcwd()
     os.chdir(cwd)
     try:
-        return runner.invoke(cli, list(args))
+        return runner.invoke(cli, list(args), prog_name="dockgen")
     finally:
         os.chdir(old)
 
@@ -168,3 +168,14 @@ def test_the_installed_command_runs(tmp_path: Path) -> None:
                           capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("args", "fragments"), [
+    (("render",), ("Missing argument 'PRESET'", "dockgen render --help")),
+    (("rendr", "x"), ("No such command 'rendr'", "Did you mean 'render'")),
+    (("render", PRESET, "--port", "3"), ("No such option '--port'",)),
+])
+def test_usage_errors_are_one_line_too(tmp_path: Path, args: tuple[str, ...], fragments: tuple[str, ...]) -> None:
+    result = run(*args, cwd=tmp_path)
+    assert_user_error(result, *fragments)
+    assert list(tmp_path.iterdir()) == []
