@@ -190,3 +190,41 @@ def test_registry_credentials_come_from_a_build_secret(app_builder: AppBuilder, 
     if pm == "npm":
         assert any("npm verbose" in line for line in built.build.lines), "npm did not read the secret .npmrc"
     assert_runtime(built)
+
+
+#: A build script that needs the dev dependency (so it only works where dev dependencies are installed)
+#: and writes the app into dist/.
+BUILD_SCRIPT = ("node -e \"require('is-number'); const fs = require('fs'); fs.mkdirSync('dist', {recursive: true}); "
+                "fs.copyFileSync('index.js', 'dist/index.js')\"")
+
+
+@pytest.mark.parametrize("pm", ["yarn1", "yarn4", "pnpm"])
+def test_build_stage_for_every_package_manager(app_builder: AppBuilder, pm: str) -> None:
+    """The build stage installs dev dependencies and runs the script; the runtime gets only its output."""
+    app, keys = PMS[pm]
+    directory, _ = app_builder.prepare(app, base="distroless", build_script="build", build_output="dist",
+                                       entrypoint="dist/index.js", **keys)
+    manifest = directory / "package.json"
+    package = json.loads(manifest.read_text())
+    package["scripts"]["build"] = BUILD_SCRIPT
+    manifest.write_text(json.dumps(package, indent=2) + "\n")
+    built = app_builder.verify(directory, f"build-{pm}/distroless", expect=f"hello from {app}",
+                               inspect=audited(app_builder, directory))
+    added = built.checks["added"]
+    assert "app/dist/index.js" in added and "app/index.js" not in added
+    assert built.checks["dev"]["present"] is False
+    assert_runtime(built)
+
+
+@pytest.mark.parametrize("pm", list(PMS))
+def test_project_without_lockfile_still_builds(app_builder: AppBuilder, pm: str) -> None:
+    """lockfile: false renders the non-frozen fallback install, and it works (if not reproducibly)."""
+    app, keys = PMS[pm]
+    directory, model = app_builder.prepare(app, base="slim", lockfile=False, **keys)
+    for lockfile in ("package-lock.json", "yarn.lock", "pnpm-lock.yaml"):
+        (directory / lockfile).unlink(missing_ok=True)
+    assert not model.lockfile
+    built = app_builder.verify(directory, f"no-lockfile-{pm}/slim", expect=f"hello from {app}",
+                               inspect=audited(app_builder, directory))
+    assert built.checks["dev"]["present"] is False
+    assert_runtime(built)
