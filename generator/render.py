@@ -7,8 +7,9 @@ from functools import cache
 
 import jinja2
 
-from .model import Preset, preset_warnings
+from .model import LOCKFILE_NAMES, Preset, preset_warnings
 from .paths import templates_dir
+from .timezones import zone_file
 
 #: The Debian release of the slim and distroless runtimes, and so of the stage that builds for them
 #: (native addons must link against the same glibc they run on).
@@ -91,11 +92,25 @@ def environment() -> jinja2.Environment:
     )
 
 
+def zone_source(preset: Preset, images: Images) -> str | None:
+    """The zone file the runtime needs copied in, or None: the base has it (a canonical zone on a base
+    with zoneinfo), or no time zone is set. An alias always gets the file of the zone it names."""
+    if not preset.timezone:
+        return None
+    source = zone_file(preset.timezone)
+    if images.has_zoneinfo and source == preset.timezone:
+        return None
+    return source
+
+
 def context_for(preset: Preset) -> dict[str, object]:
+    images = images_for(preset)
     return {
         "preset": preset,
-        "images": images_for(preset),
+        "images": images,
+        "zone_source": zone_source(preset, images),
         "pm_template": f"node/pm/{'yarn_berry' if preset.yarn_berry else preset.package_manager}.jinja",
+        "lockfile_name": LOCKFILE_NAMES[preset.package_manager],
         "ships_corepack": preset.node_version < FIRST_NODE_WITHOUT_COREPACK,
         "corepack_version": COREPACK_VERSION,
         "yarn_classic_version": YARN_CLASSIC_VERSION,
