@@ -110,6 +110,8 @@ def presets_command() -> None:
 @click.argument("directory", required=False, default=Path("."), type=click.Path(path_type=Path))
 def detect_command(directory: Path) -> None:
     """Print the preset inferred from the project in DIRECTORY (default: .) as YAML."""
+    if not directory.is_dir():
+        raise UserError("not a directory; allowed: a Node.js project directory", source=str(directory))
     detection = detect(directory)
     click.echo(detection_yaml(detection, directory), nl=False)
     for message in detection.warnings:

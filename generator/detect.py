@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from .errors import InvalidValue
-from .model import DEFAULT_NODE_VERSION, NODE_VERSIONS, Preset, parse_field, preset_from_mapping
+from .model import DEFAULT_NODE_VERSION, LOCKFILE_NAMES, NODE_VERSIONS, Preset, parse_field, preset_from_mapping
 from .presets import dump_preset
 
 #: Lockfile -> package manager, in the order a tie is broken when several are committed.
@@ -31,9 +31,8 @@ LOCKFILES = {
     "package-lock.json": "npm",
     "npm-shrinkwrap.json": "npm",
 }
-#: The lockfile the Dockerfile copies, per package manager.
-PM_LOCKFILES = {"npm": ("package-lock.json", "npm-shrinkwrap.json"), "yarn": ("yarn.lock",),
-                "pnpm": ("pnpm-lock.yaml",)}
+#: The lockfile the Dockerfile copies, per package manager (npm-shrinkwrap.json is not copied: warned about).
+PM_LOCKFILES = {pm: (name,) for pm, name in LOCKFILE_NAMES.items()}
 
 #: npm packages known to ship compiled code (node-gyp builds or prebuilt glibc binaries).
 KNOWN_NATIVE = frozenset({
@@ -149,7 +148,12 @@ def _detect_package_manager(root: Path, pkg: dict[str, Any], result: Detection) 
 
     if effective == "yarn":
         yarn_lock = _read_text(root / "yarn.lock") or ""
-        if field_pm == "yarn" and field_major is not None:
+        if field_pm == "yarn" and field_major in (2, 3):
+            _set(result, "yarn_version", 4, f"package.json packageManager {declared!r}, berry")
+            result.warnings.append(f"packageManager {declared!r}: yarn {field_major} is past its end of life and "
+                                   "cannot install production dependencies without the workspace-tools plugin; "
+                                   "the Dockerfile is for yarn 4: run `yarn set version 4`")
+        elif field_pm == "yarn" and field_major is not None:
             _set(result, "yarn_version", field_major, f"package.json packageManager {declared!r}")
         elif (root / ".yarnrc.yml").is_file():
             _set(result, "yarn_version", 4, ".yarnrc.yml, yarn berry; no packageManager version, assuming 4")
@@ -166,6 +170,9 @@ def _detect_package_manager(root: Path, pkg: dict[str, Any], result: Detection) 
                                 f"a {effective} release; pin one with `corepack use {effective}@<version>`")
 
     result.lockfiles = {name: any((root / f).is_file() for f in files) for name, files in PM_LOCKFILES.items()}
+    if effective == "npm" and (root / "npm-shrinkwrap.json").is_file() and not result.lockfiles["npm"]:
+        result.warnings.append("npm-shrinkwrap.json: the Dockerfile copies package-lock.json (a shrinkwrap is for "
+                               "published command-line tools); rename it to package-lock.json for a frozen install")
     if not result.lockfiles[effective]:
         result.values["lockfile"] = False
         wanted = " or ".join(PM_LOCKFILES[effective])
@@ -514,16 +521,38 @@ def detect(project_dir: Path | str, base: str | None = None) -> Detection:
 #: Lines of a project's .npmrc / .yarnrc.yml that carry registry credentials.
 _NPMRC_AUTH = re.compile(r"^\s*(//\S+:)?(_authToken|_auth|_password|username)\s*=", re.MULTILINE)
 _YARNRC_AUTH = re.compile(r"^\s*(npmAuthToken|npmAuthIdent)\s*:", re.MULTILINE)
+#: The same keys with a literal value, not a ${VARIABLE} taken from the environment.
+_YARNRC_LITERAL = re.compile(r"^\s*(npmAuthToken|npmAuthIdent)\s*:\s*(?![\"']?\$\{)\S", re.MULTILINE)
 
 
 def _detect_registry_auth(root: Path, result: Detection) -> None:
-    """A project .npmrc / .yarnrc.yml with credentials: the image build needs them as a build secret
-    (.dockerignore keeps .npmrc out of the context, so a token never lands in a layer)."""
-    for name, pattern in ((".npmrc", _NPMRC_AUTH), (".yarnrc.yml", _YARNRC_AUTH)):
-        text = _read_text(root / name)
-        if text and pattern.search(text):
-            _set(result, "npmrc_secret", True, f"registry credentials in {name}")
-            return
+    """Registry settings the image build would miss or leak.
+
+    .dockerignore keeps the project's .npmrc out of the build context (it may hold a token), so its
+    credentials must come in as the build secret (``npmrc_secret``) and its other settings are lost
+    unless passed the same way. A project .yarnrc.yml is copied into the image (yarn berry reads its
+    settings from it), so a token written there literally would end up in a layer.
+    """
+    npmrc = _read_text(root / ".npmrc")
+    if npmrc:
+        if _NPMRC_AUTH.search(npmrc):
+            _set(result, "npmrc_secret", True, "registry credentials in .npmrc")
+        settings = [line.split("=", 1)[0].strip() for line in npmrc.splitlines()
+                    if "=" in line and not line.lstrip().startswith(("#", ";")) and not _NPMRC_AUTH.match(line)]
+        if settings:
+            result.warnings.append(
+                f".npmrc sets {', '.join(settings)}: .dockerignore keeps .npmrc (and any token in it) out of the "
+                "image build, so these settings do not reach the install; put them, with your token, in an .npmrc "
+                "passed as the build secret (npmrc_secret: true; docker build --secret id=npmrc,src=FILE)")
+    yarnrc = _read_text(root / ".yarnrc.yml")
+    if yarnrc and _YARNRC_AUTH.search(yarnrc):
+        _set(result, "npmrc_secret", True, "registry credentials in .yarnrc.yml")
+        literal = [m.group(1) for m in _YARNRC_LITERAL.finditer(yarnrc)]
+        if literal:
+            result.warnings.append(
+                f".yarnrc.yml holds {', '.join(literal)} in clear: the Dockerfile copies .yarnrc.yml, so the token "
+                "would be in an image layer; move it to your ~/.yarnrc.yml and pass that as the build secret "
+                "(docker build --secret id=yarnrc,src=$HOME/.yarnrc.yml)")
 
 
 def detection_yaml(detection: Detection, project_dir: Path | str) -> str:

@@ -26,6 +26,8 @@ LANGUAGES = ("node",)
 PLANNED_LANGUAGES = ("python", "go")
 PACKAGE_MANAGERS = ("npm", "yarn", "pnpm")
 BASES = ("full", "slim", "alpine", "distroless")
+#: The lockfile each package manager's Dockerfile copies (detection looks for the same names).
+LOCKFILE_NAMES = {"npm": "package-lock.json", "yarn": "yarn.lock", "pnpm": "pnpm-lock.yaml"}
 
 #: Node.js majors with an image per base. 20 and 25 reached end of life in 2026 and get
 #: no new images; distroless publishes even (LTS) majors only, on -debian13.
@@ -37,7 +39,9 @@ NODE_VERSIONS: dict[str, tuple[int, ...]] = {
 }
 #: The current Active LTS line, per the Node.js release schedule.
 DEFAULT_NODE_VERSION = 24
-YARN_VERSIONS = (1, 2, 3, 4)
+#: yarn classic (1) and yarn berry (4). Yarn 2 and 3 are past their end of life and can only install
+#: production dependencies with the workspace-tools plugin, which the Dockerfile cannot assume.
+YARN_VERSIONS = (1, 4)
 
 _RELATIVE_PATH = re.compile(r"[A-Za-z0-9_@][A-Za-z0-9._@+-]*(/[A-Za-z0-9_@][A-Za-z0-9._@+-]*)*")
 _SCRIPT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]*")
@@ -111,8 +115,11 @@ def _node_version(value: Any) -> int:
 
 def _yarn_version(value: Any) -> int:
     version = _as_int(value)
+    if version in (2, 3):
+        raise InvalidValue(f"yarn {version} is past its end of life and needs the workspace-tools plugin for a "
+                           "production install (upgrade with `yarn set version 4`); allowed: 1 (classic), 4 (berry)")
     if version not in YARN_VERSIONS:
-        raise InvalidValue(f"{version} is not a yarn major; allowed: 1 (classic), 2, 3, 4 (berry)")
+        raise InvalidValue(f"{version} is not a yarn major; allowed: 1 (classic), 4 (berry)")
     return version
 
 
@@ -201,7 +208,7 @@ FIELDS: dict[str, Field] = {
         Field("description", "one line shown by `dockgen presets`", _description, optional=True),
         Field("language", "the app's language", _language, choices=LANGUAGES),
         Field("package_manager", "npm, yarn or pnpm", _choice(PACKAGE_MANAGERS), choices=PACKAGE_MANAGERS),
-        Field("yarn_version", "yarn major: 1 = classic, 2-4 = berry (yarn only)", _yarn_version, optional=True,
+        Field("yarn_version", "yarn major: 1 = classic, 4 = berry (yarn only)", _yarn_version, optional=True,
               choices=YARN_VERSIONS),
         Field("node_version", "Node.js major version", _node_version),
         Field("base", "runtime image: full, slim, alpine or distroless", _choice(BASES), choices=BASES),
@@ -274,14 +281,23 @@ def _cross_check(values: dict[str, Any]) -> None:
     """Rules that involve two keys; raise UserError-ready (key, message) pairs."""
     base, version = values["base"], values["node_version"]
     if version not in NODE_VERSIONS[base]:
-        raise _KeyProblem("node_version", f"Node.js {version} has no {base} image; allowed: {_allowed(NODE_VERSIONS[base])}")
+        raise _KeyProblem("node_version", f"Node.js {version} has no {base} image; allowed: {_allowed(NODE_VERSIONS[base])}",
+                          ("base",))
     if values.get("yarn_version") is not None and values["package_manager"] != "yarn":
-        raise _KeyProblem("yarn_version", f"only applies to package_manager yarn, not {values['package_manager']}")
+        raise _KeyProblem("yarn_version", f"only applies to package_manager yarn, not {values['package_manager']}",
+                          ("package_manager",))
+    output = values["build_output"]
+    if values.get("build_script") and not values["entrypoint"].startswith(f"{output}/"):
+        raise _KeyProblem("entrypoint", f"{values['entrypoint']!r} is outside build_output {output!r}, and the "
+                                        f"runtime image gets only package.json and {output}/ of the app; "
+                                        f"allowed: a file under {output}/", ("build_script", "build_output"))
 
 
 class _KeyProblem(Exception):
-    def __init__(self, key: str, message: str):
-        self.key, self.message = key, message
+    """A rule between ``key`` and the ``related`` keys is broken."""
+
+    def __init__(self, key: str, message: str, related: tuple[str, ...] = ()):
+        self.key, self.message, self.related = key, message, related
 
 
 def preset_from_mapping(data: Any, source: str, origins: Mapping[str, str] | None = None) -> Preset:
@@ -308,12 +324,20 @@ def preset_from_mapping(data: Any, source: str, origins: Mapping[str, str] | Non
             raise UserError(str(exc), source=origins.get(key, source), key=key) from None
     merged = {f.name: getattr(Preset(), f.name) for f in dataclasses.fields(Preset) if f.name in FIELDS}
     merged.update(values)
+    pm_origin = origins.get("package_manager", source)
+    if merged["package_manager"] != "yarn" and "package_manager" in values and \
+            origins.get("yarn_version", source) != pm_origin:
+        # `--set package_manager=npm` on top of a yarn preset: its yarn_version no longer applies.
+        merged["yarn_version"] = None
     if merged["package_manager"] == "yarn" and merged["yarn_version"] is None:
         merged["yarn_version"] = 1
     try:
         _cross_check(merged)
     except _KeyProblem as exc:
-        raise UserError(exc.message, source=origins.get(exc.key, source), key=exc.key) from None
+        # Name where the clash came from: the key's own origin, else the origin of a related key that was
+        # overridden (`--set build_script=build` on a preset whose entrypoint does not fit).
+        origin = next((origins[k] for k in (exc.key, *exc.related) if k in origins), source)
+        raise UserError(exc.message, source=origin, key=exc.key) from None
     return Preset(**merged)
 
 

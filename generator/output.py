@@ -19,8 +19,9 @@ def write_files(files: Mapping[str, str], out_dir: Path, *, force: bool = False)
     """Write ``files`` into ``out_dir`` atomically.
 
     Refuses (writing nothing) when a file exists and ``force`` is false. Every file is first
-    written to a temporary file in the same directory, then all are renamed into place, so a
-    crash or a full disk leaves either the old files or the new ones, never a truncated one.
+    written to a temporary file in the same directory, and only when all are written are they
+    renamed into place: a failure while writing (a full disk) changes nothing, and each file is
+    always either the old one or the new one, never a truncated one.
     """
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError("not a directory", source=str(out_dir))
@@ -60,6 +61,9 @@ def drift(files: Mapping[str, str], out_dir: Path) -> str:
             current = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             current = None
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise UserError(f"cannot read it to compare: {reason}", source=str(path)) from None
         if current == text:
             continue
         before = [] if current is None else current.splitlines(keepends=True)

@@ -84,7 +84,10 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
         key = key.strip()
         if not sep or not key:
             raise UserError(f"{item!r} is not KEY=VALUE", source=SET_SOURCE)
-        value = parse_yaml(raw, f"{SET_SOURCE} {key}") if raw.strip() else None
+        if raw.strip().isdigit():
+            value: Any = raw.strip()  # YAML 1.1 would read 010 as octal 8; the model parses digits itself
+        else:
+            value = parse_yaml(raw, f"{SET_SOURCE} {key}") if raw.strip() else None
         if isinstance(value, (dict, list)):
             raise UserError("expected a single value, not a list or mapping", source=SET_SOURCE, key=key)
         overrides[key] = value

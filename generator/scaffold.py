@@ -311,6 +311,8 @@ def scaffold(output_dir: Path, answers: Mapping[str, Any] | None = None, *, pres
     given_text = {key: as_answer(value) for key, value in given.items()}
     origins = {key: origin for key, origin in origins.items() if final.get(key) == given_text.get(key)}
     validated = validate_answers(final, ANSWERS_SOURCE, origins)
+    if Path(output_dir).exists() and not Path(output_dir).is_dir():
+        raise UserError("not a directory; allowed: a directory to create the project in", source=str(output_dir))
     target = Path(output_dir) / validated.project_slug
     if target.exists():
         raise UserError("already exists; choose another project_slug or output directory", source=str(target))

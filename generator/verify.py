@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .dockerfile import stages as dockerfile_stages
 from .errors import UserError
 
 BUILDERS = ("docker", "buildah", "podman")
@@ -178,22 +179,18 @@ def bytes_above(image: ImageInfo, base: ImageInfo | None) -> int | None:
     return None
 
 
-_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?\s*$", re.IGNORECASE)
-
-
 def runtime_base(dockerfile_text: str) -> str | None:
     """The image the last stage starts FROM, following stage names back to an image."""
-    stages: dict[str, str] = {}
+    try:
+        all_stages = dockerfile_stages(dockerfile_text)
+    except ValueError:
+        return None
+    images: dict[str, str] = {}
     last = None
-    for line in dockerfile_text.splitlines():
-        match = _FROM.match(line)
-        if not match:
-            continue
-        image, alias = match.group(1), match.group(2)
-        image = stages.get(image.lower(), image)
-        if alias:
-            stages[alias.lower()] = image
-        last = image
+    for stage in all_stages:
+        last = images.get(stage.base.lower(), stage.base)
+        if stage.name:
+            images[stage.name.lower()] = last
     if last is None or last.lower() == "scratch":
         return None
     return last

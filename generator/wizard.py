@@ -118,8 +118,6 @@ def ask_answers(prompter: Prompter, defaults: Preset, detection: Detection | Non
         yarn_choices = [
             Choice(_mark("1: yarn classic (yarn.lock v1)", 1, detected, "yarn_version"), value=1),
             Choice(_mark("4: yarn berry (current)", 4, detected, "yarn_version"), value=4),
-            Choice(_mark("3: yarn berry", 3, detected, "yarn_version"), value=3),
-            Choice(_mark("2: yarn berry", 2, detected, "yarn_version"), value=2),
         ]
         answers["yarn_version"] = prompter.select("Which yarn?", yarn_choices, defaults.yarn_version or 1)
 
@@ -166,6 +164,18 @@ def ask_answers(prompter: Prompter, defaults: Preset, detection: Detection | Non
         answers["build_output"] = parse_field("build_output", prompter.text(
             "Directory the build writes (copied into the image)?", defaults.build_output,
             validator("build_output")))
+        output = answers["build_output"]
+        if not answers["entrypoint"].startswith(f"{output}/"):
+            # The runtime image gets only package.json and the build output: node must run a file in it.
+            def inside_output(text: str) -> bool | str:
+                checked = validator("entrypoint")(text)
+                if checked is True and not text.strip().startswith(f"{output}/"):
+                    return f"entrypoint: the image gets only {output}/ of the app; allowed: a file under {output}/"
+                return checked
+
+            suggestion = f"{output}/{answers['entrypoint'].rsplit('/', 1)[-1]}"
+            answers["entrypoint"] = parse_field("entrypoint", prompter.text(
+                f"Entrypoint inside {output}/ (the built file node runs)?", suggestion, inside_output))
     lockfile = defaults.lockfile
     if detection and detection.lockfiles and answers["package_manager"] != defaults.package_manager:
         # another package manager than detected: does the project have *its* lockfile?
@@ -268,8 +278,8 @@ def run_new(directory: Path, preset_ref: str | None = None, yes: bool = False, s
     """`dockgen new`: returns the exit code; raises UserError / KeyboardInterrupt for the CLI to report."""
     if not yes and prompter is None and not stdin_is_tty():
         raise UserError(NO_TTY_MESSAGE)
-    if directory.exists() and not directory.is_dir():
-        raise UserError("not a directory", source=str(directory))
+    if not directory.is_dir():
+        raise UserError("not a directory; allowed: the project's directory (it must exist)", source=str(directory))
     defaults, detection = starting_point(directory, preset_ref)
     for message in detection.warnings:
         _warn(message)

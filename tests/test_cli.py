@@ -179,3 +179,20 @@ def test_usage_errors_are_one_line_too(tmp_path: Path, args: tuple[str, ...], fr
     result = run(*args, cwd=tmp_path)
     assert_user_error(result, *fragments)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unreadable_targets_are_user_errors(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    assert_user_error(run("render", PRESET, "--check", "-o", str(tmp_path / "afile")), "Not a directory")
+    (tmp_path / "d" / "Dockerfile").mkdir(parents=True)
+    assert_user_error(run("render", PRESET, "--check", "-o", str(tmp_path / "d")), "Is a directory")
+    assert_user_error(run("render", PRESET, "--force", "-o", str(tmp_path / "d")), "cannot write")
+    (tmp_path / "latin1" ).mkdir()
+    (tmp_path / "latin1" / "Dockerfile").write_bytes(b"FROM caf\xe9\n")
+    assert_user_error(run("render", PRESET, "--check", "-o", str(tmp_path / "latin1")), "cannot read it")
+    assert_user_error(run("detect", str(tmp_path / "nope")), "not a directory")
+
+
+def test_set_reads_digits_as_a_number_not_yaml_octal() -> None:
+    result = run("render", PRESET, "--stdout", "--set", "port=010")
+    assert result.exit_code == 0 and "EXPOSE 10\n" in result.stdout

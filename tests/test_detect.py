@@ -33,7 +33,7 @@ def project(name: str, tmp_path: Path) -> Path:
         ("yarn-classic", {"package_manager": "yarn", "yarn_version": 1, "node_version": 22, "entrypoint": "index.js"}),
         ("yarn-berry", {"package_manager": "yarn", "yarn_version": 4, "node_version": 24,
                         "entrypoint": "src/main.mjs"}),
-        ("yarn-pm-nolock", {"package_manager": "yarn", "yarn_version": 3, "lockfile": False, "node_version": 22}),
+        ("yarn-pm-nolock", {"package_manager": "yarn", "yarn_version": 4, "lockfile": False, "node_version": 22}),
         ("pnpm-ts", {"package_manager": "pnpm", "node_version": 24, "entrypoint": "out/server.js",
                      "build_script": "build", "build_output": "out", "port": 4000}),
         ("npm-build-flag", {"package_manager": "npm", "node_version": 26, "build_script": "build",
@@ -228,3 +228,28 @@ def test_registry_credentials_mean_a_build_secret(tmp_path: Path, name: str, tex
     if expected:
         preset = preset_from_mapping(detection.values, "detected")
         assert preset.npmrc_secret
+
+
+def test_yarn_3_maps_to_4_with_a_warning() -> None:
+    found = detect(PROJECTS / "yarn-pm-nolock")
+    assert found.values["yarn_version"] == 4
+    assert any("yarn 3 is past its end of life" in w and "yarn set version 4" in w for w in found.warnings)
+
+
+def test_registry_settings_that_the_build_would_miss_or_leak(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x", "packageManager": "yarn@4.18.1"}')
+    (tmp_path / ".npmrc").write_text("legacy-peer-deps=true\n; a comment=here\n")
+    (tmp_path / ".yarnrc.yml").write_text("nodeLinker: node-modules\nnpmAuthToken: npm_abc123\n")
+    warnings = detect(tmp_path).warnings
+    assert any(w.startswith(".npmrc sets legacy-peer-deps:") and "comment" not in w for w in warnings)
+    assert any(w.startswith(".yarnrc.yml holds npmAuthToken in clear") for w in warnings)
+    (tmp_path / ".yarnrc.yml").write_text('npmAuthToken: "${NPM_TOKEN:-}"\n')
+    assert not any(w.startswith(".yarnrc.yml holds") for w in detect(tmp_path).warnings)
+
+
+def test_shrinkwrap_only_project_gets_a_buildable_preset(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "x"}')
+    (tmp_path / "npm-shrinkwrap.json").write_text("{}")
+    found = detect(tmp_path)
+    assert found.values["lockfile"] is False, "the Dockerfile copies package-lock.json, which is not there"
+    assert any(w.startswith("npm-shrinkwrap.json: the Dockerfile copies package-lock.json") for w in found.warnings)

@@ -23,6 +23,10 @@ EVIL = [
     "/abs/path.js",
     "a\\b.js",
     "index.js # comment",
+    "https://x.org/a\nRUN id",
+    "https://x.org/a b",
+    'https://x.org/"',
+    "https://x.org/$(id)",
 ]
 
 
@@ -39,7 +43,18 @@ def test_values_that_reach_the_dockerfile_cannot_inject(key: str, value: str) ->
     with pytest.raises(UserError) as info:
         preset_from_mapping({key: value}, "presets/x.yaml")
     assert str(info.value).startswith(f"presets/x.yaml: {key}: ")
-    assert "\n" not in str(info.value).replace(repr(value), "")
+    assert "\n" not in str(info.value) and "\r" not in str(info.value), "the error itself must stay one line"
+
+
+@pytest.mark.parametrize("value", EVIL)
+def test_time_zone_shape_check_without_a_tz_database(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """On a machine with no tz database, the name's shape alone still keeps instructions out."""
+    from generator import model
+
+    monkeypatch.setattr(model, "_timezones", lambda: frozenset())
+    with pytest.raises(UserError, match="timezone"):
+        preset_from_mapping({"timezone": value}, "x")
+    assert preset_from_mapping({"timezone": "Europe/Berlin"}, "x").timezone == "Europe/Berlin"
 
 
 def test_description_is_one_line() -> None:
@@ -113,3 +128,25 @@ def test_to_mapping_round_trips() -> None:
     preset = preset_from_mapping({"package_manager": "pnpm", "base": "distroless", "timezone": "UTC", "port": 8080},
                                  "x")
     assert preset_from_mapping(preset.to_mapping(), "y") == preset
+
+
+def test_yarn_2_and_3_are_refused_with_the_upgrade() -> None:
+    with pytest.raises(UserError, match=r"x: yarn_version: yarn 3 is past its end of life.*yarn set version 4"):
+        preset_from_mapping({"package_manager": "yarn", "yarn_version": 3}, "x")
+
+
+def test_build_script_needs_the_entrypoint_inside_its_output() -> None:
+    with pytest.raises(UserError) as info:
+        preset_from_mapping({"build_script": "build"}, "p.yaml")
+    assert str(info.value).startswith("p.yaml: entrypoint: 'index.js' is outside build_output 'dist'")
+    assert "allowed: a file under dist/" in str(info.value)
+    assert preset_from_mapping({"build_script": "build", "build_output": "out", "entrypoint": "out/main.js"}, "p")
+
+
+def test_set_package_manager_drops_the_presets_yarn_version() -> None:
+    """`--set package_manager=npm` on a yarn preset: yarn_version came from the file, and no longer applies."""
+    preset = preset_from_mapping({"package_manager": "npm", "yarn_version": 1}, "yarn.yaml",
+                                 origins={"package_manager": "--set"})
+    assert preset.package_manager == "npm" and preset.yarn_version is None
+    with pytest.raises(UserError, match="yarn.yaml: yarn_version: only applies"):
+        preset_from_mapping({"package_manager": "npm", "yarn_version": 1}, "yarn.yaml")

@@ -11,6 +11,8 @@ from generator import render
 from generator.dockerfile import Stage, stages
 from generator.render import COREPACK_VERSION, YARN_CLASSIC_VERSION
 
+from generator import preset_from_mapping
+
 from .conftest import MIRROR, make_preset, matrix
 
 EXPECTED_RUNTIME = {
@@ -151,15 +153,47 @@ def test_registry_mirror_stays_in_the_install_commands(pm: str, base: str, optio
             if MIRROR in instruction.value:
                 assert preset.registry_mirror == MIRROR
                 assert instruction.keyword == "RUN", "the mirror must not be persisted by ENV, ARG or a file"
-                assert stage.name in ("deps", "build")
+                assert stage.name in ("base", "deps", "build")
+    # Every command that talks to the npm registry uses the mirror (the pinned corepack/yarn too).
+    registry_runs = [i.value for s in all_stages if s.name in ("base", "deps", "build") for i in s.all("RUN")
+                     if "--mount=type=cache" in i.value or "npm install --global" in i.value]
+    assert registry_runs
+    assert all(MIRROR in run for run in registry_runs) == bool(preset.registry_mirror)
     runtime_text = " ".join(i.value for i in all_stages[-1].instructions)
     assert MIRROR not in runtime_text
     assert not any(i.keyword == "ARG" for s in all_stages for i in s.instructions)
 
 
+def _dockerignore_regex(pattern: str) -> re.Pattern[str]:
+    """Docker's .dockerignore matching (Go filepath.Match plus `**`): `*` and `?` stop at `/`."""
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out)
+
+
 def ignored(patterns: list[str], path: str) -> bool:
-    """A simplified .dockerignore matcher (no ! exceptions are generated)."""
-    return any(fnmatch.fnmatch(path, p) or fnmatch.fnmatch(path.split("/")[0], p) for p in patterns)
+    """Whether Docker leaves ``path`` out of the build context: a pattern matches it or a parent directory
+    (no `!` exceptions are generated)."""
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+    return any(_dockerignore_regex(p.strip("/")).fullmatch(prefix) for p in patterns for prefix in prefixes)
+
+
+def test_the_dockerignore_matcher_is_dockers() -> None:
+    assert ignored(["*.log"], "server.log") and not ignored(["*.log"], "logs/x/server.log")
+    assert ignored(["**/node_modules"], "a/b/node_modules/x.js") and ignored(["**/node_modules"], "node_modules")
+    assert not ignored(["node_modules"], "packages/a/node_modules")
+    assert ignored([".git"], ".git/HEAD") and not ignored([".git"], ".github")
 
 
 @pytest.mark.parametrize(("pm", "base", "options"), matrix())
@@ -193,3 +227,17 @@ def test_warnings() -> None:
     assert any("musl" in w for w in render(make_preset("npm", "alpine")).warnings)
     assert render(make_preset("npm", "slim")).warnings == []
     assert any("not reproducible" in w for w in render(make_preset("npm", "slim", lockfile=False)).warnings)
+
+
+@pytest.mark.parametrize("base", ["full", "slim", "alpine", "distroless"])
+@pytest.mark.parametrize(("alias", "zone"), [("US/Eastern", "America/New_York"), ("UTC", "Etc/UTC"),
+                                             ("Asia/Calcutta", "Asia/Kolkata")])
+def test_a_time_zone_alias_gets_its_zones_file(base: str, alias: str, zone: str) -> None:
+    """Debian 13 ships legacy aliases only in tzdata-legacy: copy the canonical zone to the alias's path."""
+    preset = preset_from_mapping({"base": base, "timezone": alias}, "t")
+    all_stages = stages(render(preset).files["Dockerfile"])
+    runtime, init = all_stages[-1], by_name(all_stages)["init"]
+    copies = [i.value for i in runtime.all("COPY")]
+    assert f"--from=init /usr/share/zoneinfo/{zone} /usr/share/zoneinfo/{alias}" in copies
+    assert "tzdata" in init.last("RUN").value
+    assert f"TZ={alias}" in runtime.last("ENV").value

@@ -51,8 +51,8 @@ CASES = [
     pytest.param({"package_manager": "pnpm", "base": "alpine", "node_version": "26", "framework": "http",
                   "timezone": "Asia/Shanghai", "registry_mirror": "npmmirror", "port": "8080"},
                  id="pnpm-alpine-http"),
-    pytest.param({"package_manager": "yarn", "yarn_version": "3", "base": "slim", "framework": "express",
-                  "lockfile": "no"}, id="yarn3-slim-nolockfile"),
+    pytest.param({"package_manager": "yarn", "yarn_version": "4", "base": "slim", "framework": "express",
+                  "lockfile": "no"}, id="yarn4-slim-nolockfile"),
 ]
 
 
@@ -132,15 +132,15 @@ def test_scaffolded_project_ships_the_rendered_dockerfile(tmp_path: Path, answer
 
 def test_answers_are_read_as_the_preset_model_reads_them(tmp_path: Path) -> None:
     """Spaces and other spellings the model accepts reach every file in their normal form."""
-    project = generate(tmp_path, project_name="x", package_manager=" yarn ", yarn_version=" 3", node_version="22 ",
+    project = generate(tmp_path, project_name="x", package_manager=" yarn ", yarn_version=" 4", node_version="22 ",
                        port="08080", lockfile="Y", entrypoint="src/server.cjs", description='say "hi" <now>',
                        author="Zoë O'Brien")
     preset = load_preset(str(project / PRESET_FILE))
-    assert (preset.package_manager, preset.yarn_version, preset.node_version, preset.port) == ("yarn", 3, 22, 8080)
+    assert (preset.package_manager, preset.yarn_version, preset.node_version, preset.port) == ("yarn", 4, 22, 8080)
     assert (project / "Dockerfile").read_text() == render(preset).files["Dockerfile"]
     package = json.loads((project / "package.json").read_text())
     assert package["engines"]["node"] == "22.x"
-    assert package["packageManager"].startswith("yarn@3.")
+    assert package["packageManager"].startswith("yarn@4.")
     assert package["main"] == "src/server.cjs"
     assert package["description"] == 'say "hi" <now>'
     assert package["author"] == "Zoë O'Brien"

@@ -231,3 +231,20 @@ def test_no_terminal_is_one_line_exit_2_nothing_written(tmp_path: Path) -> None:
     assert "dockgen render PRESET" in lines[0] and "dockgen new --yes" in lines[0]
     assert result.stdout == ""
     assert files_in(root) == before
+
+
+def test_a_build_script_reasks_an_entrypoint_outside_its_output(tmp_path: Path) -> None:
+    """The runtime gets only the build output: the wizard asks for a file in it instead of failing at the end."""
+    root = project("npm-lock", tmp_path)
+    keys = (
+        ENTER * 8                              # language .. entrypoint: detected defaults (server.js)
+        + "build" + ENTER                      # build script
+        + ENTER                                # build output: dist
+        + CLEAR + "server.js" + ENTER          # entrypoint inside dist/: rejected
+        + CLEAR + "dist/server.js" + ENTER
+        + CONFIRM
+    )
+    with piped(keys) as prompter:
+        assert wizard.run_new(root, prompter=prompter) == 0
+    assert len(prompter.rejections) == 1 and "allowed: a file under dist/" in prompter.rejections[0]
+    assert 'CMD ["node", "dist/server.js"]' in (root / "Dockerfile").read_text()
