@@ -126,6 +126,19 @@ def _ports(exposed: object) -> tuple[int, ...]:
     return tuple(sorted(ports))
 
 
+def _image_info(config: dict, **fields: object) -> ImageInfo:
+    """An :class:`ImageInfo` from an image config (the OCI/Docker ``config`` object) plus builder facts."""
+    return ImageInfo(
+        entrypoint=tuple(config.get("Entrypoint") or ()),
+        cmd=tuple(config.get("Cmd") or ()),
+        user=config.get("User") or "",
+        workdir=config.get("WorkingDir") or "",
+        env=tuple(config.get("Env") or ()),
+        exposed_ports=_ports(config.get("ExposedPorts")),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
 def parse_buildah_inspect(data: dict) -> ImageInfo:
     """An :class:`ImageInfo` from ``buildah inspect --type image`` JSON."""
     oci = data.get("OCIv1") or {}
@@ -136,15 +149,10 @@ def parse_buildah_inspect(data: dict) -> ImageInfo:
         manifest = {}
     sizes = tuple(int(layer.get("size", 0)) for layer in manifest.get("layers", []))
     history = tuple(" ".join(filter(None, (h.get("created_by"), h.get("comment")))) for h in oci.get("history") or [])
-    return ImageInfo(
+    return _image_info(
+        config,
         ref=data.get("FromImage", ""),
         id=data.get("FromImageID", ""),
-        entrypoint=tuple(config.get("Entrypoint") or ()),
-        cmd=tuple(config.get("Cmd") or ()),
-        user=config.get("User") or "",
-        workdir=config.get("WorkingDir") or "",
-        env=tuple(config.get("Env") or ()),
-        exposed_ports=_ports(config.get("ExposedPorts")),
         diff_ids=tuple((oci.get("rootfs") or {}).get("diff_ids") or ()),
         layer_sizes=sizes,
         history=history,
@@ -154,15 +162,10 @@ def parse_buildah_inspect(data: dict) -> ImageInfo:
 def parse_docker_inspect(data: dict) -> ImageInfo:
     """An :class:`ImageInfo` from one element of ``docker image inspect`` (or podman) JSON."""
     config = data.get("Config") or {}
-    return ImageInfo(
+    return _image_info(
+        config,
         ref=(data.get("RepoTags") or [""])[0],
         id=data.get("Id", ""),
-        entrypoint=tuple(config.get("Entrypoint") or ()),
-        cmd=tuple(config.get("Cmd") or ()),
-        user=config.get("User") or "",
-        workdir=config.get("WorkingDir") or "",
-        env=tuple(config.get("Env") or ()),
-        exposed_ports=_ports(config.get("ExposedPorts")),
         diff_ids=tuple((data.get("RootFS") or {}).get("Layers") or ()),
         reported_size=data.get("Size"),
     )
