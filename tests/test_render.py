@@ -241,3 +241,18 @@ def test_a_time_zone_alias_gets_its_zones_file(base: str, alias: str, zone: str)
     assert f"--from=init /usr/share/zoneinfo/{zone} /usr/share/zoneinfo/{alias}" in copies
     assert "tzdata" in init.last("RUN").value
     assert f"TZ={alias}" in runtime.last("ENV").value
+
+
+@pytest.mark.parametrize("lockfile", [True, False])
+def test_yarn_classic_lockfile_urls_point_at_the_mirror(lockfile: bool) -> None:
+    """yarn 1 fetches the tarball URLs written in yarn.lock and ignores --registry for them (seen with
+    yarn 1.22.22 --verbose): the deps stage rewrites its copy of the lockfile to the mirror."""
+    preset = make_preset("yarn1", "slim", mirror=True, lockfile=lockfile, build=True)
+    named = by_name(stages(render(preset).files["Dockerfile"]))
+    for stage in ("deps", "build"):
+        install = named[stage].last("RUN").value if stage == "deps" else named[stage].all("RUN")[0].value
+        rewrite = (f"sed -i -e 's#https://registry.yarnpkg.com/#{MIRROR}/#g' "
+                   f"-e 's#https://registry.npmjs.org/#{MIRROR}/#g' yarn.lock && yarn install")
+        assert (rewrite in install) == lockfile, install
+        assert install.endswith("&& rm -f node_modules/.yarn-integrity") == lockfile
+    assert "sed" not in render(make_preset("yarn1", "slim")).files["Dockerfile"]
