@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,8 +29,8 @@ from generator.model import preset_from_mapping  # noqa: E402
 from generator.output import write_files  # noqa: E402
 from generator.render import render  # noqa: E402
 from generator.verify import BuildahBuilder, added_files, bytes_above, runtime_base, walk_files  # noqa: E402
+from tests.e2e.fixtures import copy_app  # noqa: E402
 
-APPS = REPO / "tests" / "e2e" / "apps"
 CA_VOLUME = "/etc/ssl/certs:/etc/ssl/certs:ro"
 NAIVE = """\
 FROM node:{node}
@@ -44,12 +43,6 @@ CMD ["npm", "start"]
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def copy_app(app: str, dest: Path) -> Path:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(APPS / app, dest, ignore=shutil.ignore_patterns("node_modules", "dist"))
-    return dest
 
 
 def tree_bytes(root: Path) -> int:

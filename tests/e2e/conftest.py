@@ -26,8 +26,9 @@ from generator.render import render
 from generator.verify import (STOP_LIMIT, BuildahBuilder, BuildResult, ImageInfo, Running, VerifyFailed,
                               VerifyReport, added_files, verify)
 
+from .fixtures import copy_app
+
 E2E_DIR = Path(__file__).parent
-APPS = E2E_DIR / "apps"
 REPO = E2E_DIR.parent.parent
 #: The machine's CA bundle, mounted into RUN steps by this harness only (never by the Dockerfile).
 CA_VOLUME = "/etc/ssl/certs:/etc/ssl/certs:ro"
@@ -89,12 +90,6 @@ def standins() -> None:
     yield
     # Keep the stand-ins; drop the dangling layers the builds left behind.
     subprocess.run(["buildah", "rmi", "--prune"], capture_output=True)
-
-
-def copy_app(app: str, dest: Path) -> Path:
-    """A copy of a fixture app without what a host install or build left in it."""
-    shutil.copytree(APPS / app, dest, ignore=shutil.ignore_patterns("node_modules", "dist", ".pnp.*"))
-    return dest
 
 
 @dataclass

@@ -146,7 +146,7 @@ def test_code_change_reuses_dependency_layer(app_builder: AppBuilder, tmp_path: 
     first = app_builder.verify(directory, "rebuild/cold", expect="hello from npm-app", keep=True, tag=tag)
     try:
         index = directory / "index.js"
-        index.write_text(index.read_text().replace("const name = 'npm-app';", "const name = 'npm-app-v2';"))
+        index.write_text(index.read_text().replace("const name = appName();", "const name = 'npm-app-v2';"))
         second = app_builder.verify(directory, "rebuild/code-change", expect="hello from npm-app-v2")
     finally:
         app_builder.builder.remove(tag)

@@ -1,9 +1,21 @@
 'use strict';
-// berry-app: tiny HTTP fixture for dockgen end-to-end tests.
+// The server of every fixture app without one of its own (copied in as index.js by tests/e2e/fixtures.py).
 const http = require('http');
 const ms = require('ms');
 
-const name = 'berry-app';
+// The app's name from its package.json, next to this file or one up (a build copies it into dist/).
+function appName() {
+  for (const manifest of ['./package.json', '../package.json']) {
+    try {
+      return require(manifest).name;
+    } catch {
+      // not there: try the next one
+    }
+  }
+  return 'app';
+}
+
+const name = appName();
 
 function devDependencyPresent() {
   try {

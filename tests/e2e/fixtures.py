@@ -1,0 +1,19 @@
+"""The fixture apps (tests/e2e/apps), shared by the e2e tests and benchmarks/bench_images.py."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+APPS = Path(__file__).parent / "apps"
+#: The HTTP server of every app that has no index.js of its own; it names itself after package.json.
+SHARED_SERVER = APPS / "_shared" / "index.js"
+
+
+def copy_app(app: str, dest: Path) -> Path:
+    """A copy of fixture app ``app`` at ``dest``, without what a host install or build left in it."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(APPS / app, dest, ignore=shutil.ignore_patterns("node_modules", "dist", ".pnp.*"))
+    if not (dest / "index.js").exists() and not (dest / "src").exists():
+        shutil.copy(SHARED_SERVER, dest / "index.js")
+    return dest
