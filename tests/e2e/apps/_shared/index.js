@@ -17,6 +17,20 @@ function appName() {
 
 const name = appName();
 
+// An app may add to its answer with an extra.js of its own (native-app: what its native addon computes).
+function loadExtra() {
+  try {
+    return require('./extra');
+  } catch (err) {
+    if (err.code === 'MODULE_NOT_FOUND' && err.message.includes("'./extra'")) {
+      return () => '';
+    }
+    throw err;
+  }
+}
+
+const extra = loadExtra();
+
 function devDependencyPresent() {
   try {
     require.resolve('is-number');
@@ -35,7 +49,7 @@ const server = http.createServer((req, res) => {
   }
   if (url.pathname === '/') {
     res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end(`hello from ${name} ms=${ms('2h')}\n`);
+    res.end(`hello from ${name} ms=${ms('2h')}${extra()}\n`);
   } else if (url.pathname === '/tz') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({
