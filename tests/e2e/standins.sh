@@ -56,6 +56,11 @@ if ((${#missing[@]})); then
 fi
 [[ -r $CA_BUNDLE ]] || { printf 'standins.sh: missing %s on the host\n' "$CA_BUNDLE" >&2; exit 3; }
 
+# One run at a time: concurrent test sessions share the image store and the download cache.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+flock 9
+
 majors=("$@")
 ((${#majors[@]})) || majors=(24 26)
 for m in "${majors[@]}"; do
