@@ -186,7 +186,7 @@ def test_unreadable_targets_are_user_errors(tmp_path: Path) -> None:
     assert_user_error(run("render", PRESET, "--check", "-o", str(tmp_path / "afile")), "Not a directory")
     (tmp_path / "d" / "Dockerfile").mkdir(parents=True)
     assert_user_error(run("render", PRESET, "--check", "-o", str(tmp_path / "d")), "Is a directory")
-    assert_user_error(run("render", PRESET, "--force", "-o", str(tmp_path / "d")), "cannot write")
+    assert_user_error(run("render", PRESET, "--force", "-o", str(tmp_path / "d")), "is a directory")
     (tmp_path / "latin1" ).mkdir()
     (tmp_path / "latin1" / "Dockerfile").write_bytes(b"FROM caf\xe9\n")
     assert_user_error(run("render", PRESET, "--check", "-o", str(tmp_path / "latin1")), "cannot read it")
