@@ -62,8 +62,9 @@ def _check_expanded_size(node: yaml.Node | None, source: str) -> None:
 
 
 def parse_yaml(text: str, source: str) -> Any:
-    loader = _StrictLoader(text)
+    loader = None
     try:
+        loader = _StrictLoader(text)
         node = loader.get_single_node()
         _check_expanded_size(node, source)
         return loader.construct_document(node) if node is not None else None
@@ -78,7 +79,8 @@ def parse_yaml(text: str, source: str) -> Any:
     except ValueError:  # an integer of more than 4300 digits (Python's int conversion limit)
         raise UserError("invalid YAML: a number with thousands of digits", source=source) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _read_text(path: Path, source: str) -> str:
@@ -143,6 +145,8 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
             value = raw.strip()  # YAML 1.1 would read 010 as octal 8; the model parses digits itself
         elif not raw.strip():
             value = None
+        elif any(ord(ch) < 32 for ch in raw):
+            value = raw  # YAML would fold a newline into a space; the model refuses it instead
         else:
             try:
                 value = parse_yaml(raw, f"{SET_SOURCE} {key}")
