@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidValue
+from .errors import InvalidValue, show
 from .model import parse_field
 
 #: Files larger than this are not read for detection (a generated bundle is no entrypoint to scan).
@@ -63,7 +63,7 @@ def record(result: Detection, language: str, key: str, value: Any, how: str) -> 
     try:
         result.values[key] = parse_field(key, value, language)
     except InvalidValue as exc:
-        result.notes.append(f"{key}: ignored {value!r} from {how} ({exc})")
+        result.notes.append(f"{key}: ignored {show(value)} from {how} ({exc})")
         return False
     result.notes.append(f"{key}: {result.values[key]} (from {how})")
     return True

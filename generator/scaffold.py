@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidValue, UserError
+from .errors import InvalidValue, UserError, show
 from .fields import as_bool
 from .languages import DEFAULT_LANGUAGE, language_module
 from .languages.base import parse_language
@@ -124,7 +124,7 @@ def _slug(value: str) -> str:
     text = value.strip()
     if not _SLUG.fullmatch(text) or len(text) > _SLUG_MAX:
         raise InvalidValue(
-            f"{text!r} is not a package and image name; allowed: lowercase letters and digits, "
+            f"{show(text)} is not a package and image name; allowed: lowercase letters and digits, "
             "separated by single . _ or - (e.g. hello-service)"
         )
     return text

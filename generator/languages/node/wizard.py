@@ -79,7 +79,7 @@ def ask_answers(prompter: Prompter, defaults: NodePreset, detection: Detection |
         answers["build_script"] = build
         answers["build_output"] = ask_text(prompter, "node", "build_output",
                                            "Directory the build writes (copied into the image)?",
-                                           defaults.build_output)
+                                           defaults.build_output or FIELDS["build_output"].default)
         output = answers["build_output"]
         if not answers["entrypoint"].startswith(f"{output}/"):
             # The runtime image gets only package.json and the build output: node must run a file in it.
