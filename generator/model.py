@@ -137,6 +137,8 @@ def preset_mapping(preset: Any) -> dict[str, Any]:
         # A key that applies to some values of another (yarn_version) is saved whenever set; one that applies
         # whenever another is set (build_output with build_script) only when it differs from its default.
         default = None if spec.when and not any(values is ANY for values in spec.when.values()) else spec.default
+        if spec.when and value is None:
+            continue  # does not apply
         if name in language.always_saved or value != default:
             result[name] = value
     return result

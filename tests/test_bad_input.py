@@ -101,7 +101,6 @@ def dir_named(path: str) -> Callable[[Path], None]:
     return lambda tmp: (tmp / path).mkdir(parents=True)
 
 
-SEAM = pytest.mark.xfail(strict=True, reason="fixed with the model after the language seam")
 R = ["render", "node-npm-slim", "--stdout"]  # a valid render; cases add one bad --set
 
 CASES = [
@@ -213,15 +212,23 @@ CASES = [
     # detect, new, scaffold, verify
     Case("detect-missing-directory", ["detect", "nope"], "nope: not a directory"),
     Case("detect-a-file", ["detect", "afile"], "afile: not a directory", setup=write("afile", "x")),
-    Case("detect-invalid-package-json", ["detect", "proj"], "package.json",
-         setup=write("proj/package.json", "{not json"), marks=(SEAM,)),
-    Case("detect-package-json-directory", ["detect", "proj"], "package.json",
-         setup=dir_named("proj/package.json"), marks=(SEAM,)),
+    Case("detect-invalid-package-json", ["detect", "proj"], "package.json: not valid JSON: Expecting property name",
+         setup=write("proj/package.json", "{not json")),
+    Case("detect-package-json-directory", ["detect", "proj"], "package.json: is not a file",
+         setup=dir_named("proj/package.json")),
+    Case("detect-package-json-array", ["detect", "proj"], "expected a JSON object, got [1]",
+         setup=write("proj/package.json", "[1]")),
+    Case("detect-package-json-not-utf8", ["detect", "proj"], "package.json: not UTF-8 text",
+         setup=write("proj/package.json", b'{"name": "caf\xe9"}')),
+    Case("detect-package-json-dangling-link", ["detect", "proj"], "package.json: is not a file",
+         setup=both(dir_named("proj"), lambda tmp: (tmp / "proj" / "package.json").symlink_to("gone.json"))),
+    Case("new-invalid-package-json", ["new", "proj", "--yes"], "package.json: not valid JSON",
+         setup=write("proj/package.json", '{"name": }')),
     Case("new-missing-directory", ["new", "nope", "--yes"], "nope: not a directory"),
     Case("new-missing-preset", ["new", "proj", "--yes", "--preset", "nope.yaml"], "no such preset file",
          setup=npm_project()),
     Case("new-yes-existing-files", ["new", "proj", "--yes"], "Dockerfile already exists; use --force",
-         setup=both(npm_project(), write("proj/Dockerfile", "FROM scratch\n")), marks=(SEAM,)),
+         setup=both(npm_project(), write("proj/Dockerfile", "FROM scratch\n"))),
     Case("scaffold-bad-port", ["scaffold", "--no-input", "--set", "port=0", "-o", "out"], "0 is out of range"),
     Case("scaffold-unknown-question", ["scaffold", "--no-input", "--set", "colour=red", "-o", "out"],
          "not a question of the scaffold template"),
@@ -313,3 +320,11 @@ def test_bad_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_the_corpus_is_large_and_its_names_unique() -> None:
     assert len(CASES) >= 60
     assert len({case.id for case in CASES}) == len(CASES)
+
+
+def test_a_package_json_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_bytes(b'\xef\xbb\xbf{"scripts": {"start": "node app/main.js"}}')
+    result = CliRunner().invoke(cli, ["detect", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "entrypoint: app/main.js" in result.stdout
+    assert "not valid JSON" not in result.stderr

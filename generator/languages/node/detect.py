@@ -20,7 +20,7 @@ import yaml
 
 from ...errors import show
 from ...fields import normalize_relative_path
-from ...detection import MAX_SCAN_BYTES, Detection, read_json, read_text, record
+from ...detection import MAX_SCAN_BYTES, Detection, read_json, read_manifest, read_text, record
 from .model import DEFAULT_NODE_VERSION, FIELDS, LOCKFILE_NAMES, NODE_VERSIONS, NodePreset
 
 #: Files that make a directory a Node.js project.
@@ -443,14 +443,16 @@ def detect(project_dir: Path | str, base: str | None = None) -> Detection:
         result.warnings.append(f"{root}: not a directory; nothing detected")
         return result
     result.values["language"] = "node"
-    pkg = read_json(root / "package.json", result)
+    pkg = read_manifest(root / "package.json")
     if pkg is None:
         pkg = {}
-        if not (root / "package.json").exists():
-            result.warnings.append(f"no package.json in {root}: is this a Node.js project? Using defaults")
+        result.warnings.append(f"no package.json in {root}: is this a Node.js project? Using defaults")
     _detect_package_manager(root, pkg, result)
     _detect_node(root, pkg, result, base)
     _detect_entrypoint(root, pkg, result)
+    if (root / "package.json").is_file():
+        scripts = pkg.get("scripts")
+        result.scripts = tuple(str(name) for name in scripts) if isinstance(scripts, dict) else ()
     _detect_build(root, pkg, result)
     _detect_port(root, result)
     _detect_registry_auth(root, result)
