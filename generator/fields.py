@@ -203,10 +203,18 @@ def timezone(value: Any) -> str:
     return text
 
 
+#: Characters a description may not have: it becomes the image's description LABEL, in double quotes.
+_LABEL_SPECIALS = '"\\$'
+
+
 def description(value: Any) -> str:
     text = as_str(value)
-    if any(ord(ch) < 32 for ch in text) or len(text) > 200:
+    if any(not ch.isprintable() for ch in text) or len(text) > 200:
         raise InvalidValue("must be one line of at most 200 characters")
+    bad = sorted({ch for ch in text if ch in _LABEL_SPECIALS})
+    if bad:
+        raise InvalidValue(f"{show(text)} has {' '.join(bad)}; allowed: text without \" \\ $ (it becomes the "
+                           "image's org.opencontainers.image.description label)")
     return text
 
 

@@ -161,6 +161,9 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
 def load_preset(ref: str, overrides: Iterable[str] = ()) -> Preset:
     """Read preset ``ref``, apply ``--set`` overrides and validate the result."""
     data, source = read_preset_data(ref)
+    if ref in builtin_presets() and source.startswith("built-in"):
+        # A built-in preset's description describes the preset, not the user's app: it labels no image.
+        data = {key: value for key, value in data.items() if key != "description"}
     extra = parse_overrides(overrides)
     return preset_from_mapping({**data, **extra}, source, origins={key: SET_SOURCE for key in extra})
 

@@ -129,7 +129,7 @@ def test_scaffolded_project_ships_the_rendered_dockerfile(tmp_path: Path, answer
 def test_answers_are_read_as_the_preset_model_reads_them(tmp_path: Path) -> None:
     """Spaces and other spellings the model accepts reach every file in their normal form."""
     project = generate(tmp_path, project_name="x", package_manager=" yarn ", yarn_version=" 4", node_version="22 ",
-                       port="08080", lockfile="Y", entrypoint="src/server.cjs", description='say "hi" <now>',
+                       port="08080", lockfile="Y", entrypoint="src/server.cjs", description="say 'hi' <now> & more",
                        author="Zoë O'Brien")
     preset = load_preset(str(project / PRESET_FILE))
     assert (preset.package_manager, preset.yarn_version, preset.node_version, preset.port) == ("yarn", 4, 22, 8080)
@@ -138,7 +138,7 @@ def test_answers_are_read_as_the_preset_model_reads_them(tmp_path: Path) -> None
     assert package["engines"]["node"] == "22.x"
     assert package["packageManager"].startswith("yarn@4.")
     assert package["main"] == "src/server.cjs"
-    assert package["description"] == 'say "hi" <now>'
+    assert package["description"] == "say 'hi' <now> & more"
     assert package["author"] == "Zoë O'Brien"
     assert not (project / "index.js").exists()
     assert "process.env.PORT || 8080" in (project / "src/server.cjs").read_text()
@@ -230,7 +230,8 @@ def test_dockgen_scaffold_from_a_preset_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     project = tmp_path / "services" / "edge-proxy"
     assert result.stdout.strip().endswith(f"created {project}")
-    preset = load_preset(str(preset_file), ["port=9000"])
+    # The preset's description describes the preset; the project gets the template's (its image label).
+    preset = load_preset(str(preset_file), ["port=9000", "description=A small Node.js web service"])
     assert (project / "Dockerfile").read_text() == render(preset).files["Dockerfile"]
     saved = load_preset(str(project / PRESET_FILE))
     assert saved.port == 9000 and saved.yarn_version == 4 and saved.base == "distroless"
@@ -374,7 +375,7 @@ def test_installed_wheel_scaffolds_anywhere(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     project = work / "hello-service"
     assert (project / "Dockerfile").read_text() == render(preset_from_mapping(
-        {"package_manager": "pnpm"}, "test")).files["Dockerfile"]
+        {"package_manager": "pnpm", "description": "A small Node.js web service"}, "test")).files["Dockerfile"]
     assert (project / ".gitignore").is_file()
 
 

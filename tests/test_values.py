@@ -105,3 +105,21 @@ def test_a_long_bad_value_is_cut_in_the_message() -> None:
 def test_key_in_the_wrong_case_gets_a_hint(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=r"PORT: unknown key \(did you mean 'port'\?\)"):
         preset(PORT=8080)
+
+
+def test_description_labels_the_image_and_a_built_in_presets_does_not() -> None:
+    from generator import render
+    from generator.dockerfile import stages
+
+    labelled = render(load_preset("node-npm-slim", ["description=Orders API — payments & more"])).files
+    runtime = stages(labelled["Dockerfile"])[-1]
+    assert [i.value for i in runtime.all("LABEL")] == [
+        'org.opencontainers.image.description="Orders API — payments & more"']
+    # The built-in preset's own description describes the preset, not the user's app.
+    assert "LABEL" not in render(load_preset("node-npm-slim")).files["Dockerfile"]
+
+
+@pytest.mark.parametrize("bad", ['say "hi"', "back\\slash", "costs $5", "tab\there"])
+def test_description_refuses_what_would_break_out_of_the_label(bad: str) -> None:
+    with pytest.raises(UserError, match="description:"):
+        preset(description=bad)
