@@ -4,7 +4,7 @@ Each case runs one command line and asserts: the exit code, exactly one line on 
 or the usage line for a bare ``dockgen``) containing the expected words, no traceback, and the test's
 whole directory (which is the working directory and holds every output directory) byte for byte, mode for
 mode as it was before. Most cases run in-process (fast); those that need a real process run ``python -m
-generator``: stdout on /dev/full, or a non-root user (``setpriv``) facing a mode-700 directory.
+generator``: stdout on /dev/full, or root without its capabilities (``setpriv``) facing a mode-700 directory it does not own.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def npm_project(name: str = "proj") -> Callable[[Path], None]:
 
 
 def locked(inner: Callable[[Path], None] | None = None) -> Callable[[Path], None]:
-    """``locked/`` (mode 700, owned by root) holding a project and a preset: unreachable for nobody."""
+    """``locked/`` (mode 700, owned by nobody) holding a project and a preset: unreachable for a user who is
+    not its owner (the case runs as root without the capabilities that override file permissions)."""
     def setup(tmp: Path) -> None:
         (tmp / "locked").mkdir()
         npm_project("locked/proj")(tmp)
@@ -81,6 +82,7 @@ def locked(inner: Callable[[Path], None] | None = None) -> Callable[[Path], None
         if inner:
             inner(tmp)
         (tmp / "locked").chmod(0o700)
+        os.chown(tmp / "locked", NOBODY, NOBODY)
     return setup
 
 
@@ -297,7 +299,10 @@ def run_case(case: Case, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[in
             if os.environ.get("CI"):
                 pytest.fail("CI runs as root: this case must run as another user")
             pytest.skip("needs root to run as another user (setpriv)")
-        command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command]
+        # Root without capabilities is an ordinary user for permission checks (DAC override, ptrace) but can
+        # still run the Python it was installed with: a user's Python and packages may live where nobody
+        # could read them (/root/.pyenv).
+        command = ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--", *command]
         cwd = "/"
     with open("/dev/full" if case.how == "devfull" else os.devnull, "w") as sink:
         if case.how == "devfull":
