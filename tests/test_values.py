@@ -123,3 +123,18 @@ def test_description_labels_the_image_and_a_built_in_presets_does_not() -> None:
 def test_description_refuses_what_would_break_out_of_the_label(bad: str) -> None:
     with pytest.raises(UserError, match="description:"):
         preset(description=bad)
+
+
+def test_render_warns_about_a_build_script_package_json_does_not_declare(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    (tmp_path / "package.json").write_text('{"scripts": {"start": "node dist/index.js", "compile": "tsc"}}')
+    args = ["render", "node-typescript-distroless", "-o", str(tmp_path)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "warning: build_script: build is not a script in" in result.stderr
+    assert "(it has: start, compile)" in result.stderr
+    fine = CliRunner().invoke(cli, [*args[:-2], "--set", "build_script=compile", "--stdout", "-o", str(tmp_path)])
+    assert "build_script" not in fine.stderr

@@ -422,10 +422,18 @@ def native_addon_warning(addons: list[str], base: str | None = None) -> str:
 def project_warnings(project_dir: Path, preset: NodePreset) -> list[str]:
     """Warnings about rendering ``preset`` for the project in ``project_dir`` (used by ``dockgen render``)."""
     project_dir = Path(project_dir)
-    if preset.base != "alpine" or not (project_dir / "package.json").is_file():
+    if not (project_dir / "package.json").is_file():
         return []
-    addons = find_native_addons(project_dir)
-    return [native_addon_warning(addons, preset.base)] if addons else []
+    found = []
+    if preset.build_script:
+        scripts = (read_json(project_dir / "package.json", Detection()) or {}).get("scripts")
+        if isinstance(scripts, dict) and preset.build_script not in scripts:
+            found.append(f"build_script: {preset.build_script} is not a script in {project_dir / 'package.json'} "
+                         f"(it has: {', '.join(map(str, scripts)) or 'none'}); the image's build stage will fail")
+    if preset.base == "alpine":
+        addons = find_native_addons(project_dir)
+        found += [native_addon_warning(addons, preset.base)] if addons else []
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
