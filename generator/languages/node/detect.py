@@ -328,10 +328,21 @@ def _detect_build(root: Path, pkg: dict[str, Any], result: Detection) -> None:
             break
     output = result.values.get("build_output", FIELDS["build_output"].default)
     entry = result.values.get("entrypoint")
-    if entry and not entry.startswith(f"{output}/"):
-        result.warnings.append(f"entrypoint {entry} is outside the build output {output}/: with a build script "
-                               "only the build output reaches the runtime image; check entrypoint and "
-                               "build_output")
+    if entry is None:
+        default = f"{output}/{FIELDS['entrypoint'].default}"
+        if record(result, "node", "entrypoint", default, f"the build output {output}/ (no start script or main)"):
+            result.warnings.append(f"no start script or main in package.json: assuming the build writes {default}, "
+                                   "the file node runs; set entrypoint if it is another")
+    elif not entry.startswith(f"{output}/"):
+        # With a build stage the runtime gets only the build output: a start script that runs a file outside
+        # it cannot be served that way. Keep what the project runs, without the build stage, and say so.
+        result.values.pop("build_script", None)
+        result.values.pop("build_output", None)
+        result.notes.append(f"build_script: not used (the start script runs {entry}, outside {output}/)")
+        result.warnings.append(f"package.json has a build script, but the app runs {entry}, outside the build "
+                               f"output {output}/, and with a build stage the image gets only {output}/: the "
+                               "preset has no build_script; set build_script, build_output and entrypoint if "
+                               "the built file is what runs")
 
 
 def _detect_port(root: Path, result: Detection) -> None:
