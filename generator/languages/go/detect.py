@@ -103,8 +103,8 @@ def _detect_local_modules(root: Path, gomod: str, vendored: bool, result: Detect
     if outside and not vendored:
         result.warnings.append(f"go.mod replaces {', '.join(outside)}: outside the project, so outside the image's "
                                "build context; vendor the modules (go mod vendor) or move them into the project")
-    if inside and not vendored:
-        record(result, "go", "local_modules", inside, "go.mod replace directives")
+    if inside and not vendored and record(result, "go", "local_modules", inside, "go.mod replace directives"):
+        result.notes[-1] = f"local_modules: {', '.join(result.values['local_modules'])} (from go.mod replace directives)"
 
 
 def _detect_package(root: Path, result: Detection) -> list[Path]:
