@@ -8,7 +8,7 @@ from questionary import Choice
 
 from ...detection import Detection
 from ...model import preset_mapping
-from ...wizard import COMMON_TIMEZONES, Prompter, ask_text, mark, select_or_custom
+from ...wizard import Prompter, ask_text, ask_timezone, mark, select_or_custom
 from .model import BASES, DEFAULT_GO_VERSION, GO_VERSIONS, KNOWN_MIRRORS, GoPreset
 from .render import images_for
 
@@ -53,9 +53,7 @@ def ask_answers(prompter: Prompter, defaults: GoPreset, detection: Detection | N
             "Module proxy URL (https://...)?")
         if mirror:
             answers["registry_mirror"] = mirror
-    timezone = select_or_custom(
-        prompter, "go", "timezone", "Time zone the app runs in?", [(tz, tz) for tz in COMMON_TIMEZONES],
-        defaults.timezone, "IANA time zone (e.g. Europe/Paris)?")
+    timezone = ask_timezone(prompter, "go", defaults.timezone)
     if timezone:
         answers["timezone"] = timezone
     answers["port"] = ask_text(prompter, "go", "port", "Port the app listens on?", str(defaults.port))
