@@ -65,25 +65,25 @@ flock 9
 
 SCRIPT_SHA=$(sha256sum <"$SCRIPT" | cut -d' ' -f1)
 WORK=$(mktemp -d /tmp/dockgen-standins-go.XXXXXX)
-CONTAINERS=()
+# Working containers, one per line: new_ctr runs in a $(...) subshell, so a bash array would not see them.
+CONTAINERS=$WORK/containers
+: >"$CONTAINERS"
 cleanup() {
   local c
-  for c in "${CONTAINERS[@]}"; do
-    [[ -n $c ]] || continue
+  while IFS= read -r c; do
     buildah umount "$c" >/dev/null 2>&1 || true
     buildah rm "$c" >/dev/null 2>&1 || true
-  done
+  done <"$CONTAINERS"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-new_ctr() { # new_ctr FROM NAME -> prints container name
+new_ctr() { # new_ctr FROM NAME -> prints container name; removed at exit
   buildah rm "$2" >/dev/null 2>&1 || true   # left over from an interrupted run
   local c; c=$(buildah from --pull=never --name "$2" "$1")
-  CONTAINERS+=("$c")
+  printf '%s\n' "$c" >>"$CONTAINERS"
   printf '%s' "$c"
 }
-forget() { CONTAINERS=("${CONTAINERS[@]/$1/}"); }
 label_of() {
   buildah inspect --type image --format '{{index .OCIv1.Config.Labels "dockgen.standin"}}' "$1" 2>/dev/null || true
 }
@@ -246,7 +246,7 @@ build_distroless() { # build_distroless static|base LABEL
   src=$(new_ctr "$DEB_BASE" "dockgen-standin-dlsrc-$kind"); srcmnt=$(buildah mount "$src")
   c=$(new_ctr scratch "dockgen-standin-distroless-$kind"); mnt=$(buildah mount "$c")
   build_distroless_root "$srcmnt" "$mnt" "$kind"
-  buildah umount "$c" >/dev/null; buildah umount "$src" >/dev/null; buildah rm "$src" >/dev/null; forget "$src"
+  buildah umount "$c" >/dev/null; buildah umount "$src" >/dev/null; buildah rm "$src" >/dev/null
   buildah config --env "PATH=$STD_PATH" --env "SSL_CERT_FILE=$CA_BUNDLE" --user 65532 \
     --workingdir /home/nonroot --label "dockgen.standin=$label" "$c"
   commit_tags "$c" "$nonroot"
@@ -302,14 +302,14 @@ if ((${#built[@]})); then
       buildah run --isolation chroot "$s" -- /dynamic >/dev/null || die "smoke: cgo binary fails on $t"
     fi
     buildah run --isolation chroot "$s" -- /bin/sh -c true >/dev/null 2>&1 && die "smoke: $t has a shell"
-    buildah umount "$s" >/dev/null; buildah rm "$s" >/dev/null; forget "$s"
+    buildah umount "$s" >/dev/null; buildah rm "$s" >/dev/null
     log "smoke   $t"
   done
-  buildah umount "$c" >/dev/null; buildah rm "$c" >/dev/null; forget "$c"
+  buildah umount "$c" >/dev/null; buildah rm "$c" >/dev/null
   for t in "${versions[@]}"; do
     s=$(new_ctr "docker.io/library/golang:$t" "dockgen-standin-smoke-go")
     log "smoke   golang:$t: $(buildah run --isolation chroot "$s" -- go version)"
-    buildah rm "$s" >/dev/null; forget "$s"
+    buildah rm "$s" >/dev/null
   done
 fi
 buildah rmi "$DEB_BASE" >/dev/null 2>&1 || true
