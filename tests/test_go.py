@@ -66,7 +66,7 @@ def test_registry_mirror_accepts_https_and_loopback_http(value: str, expected: s
     ("http://goproxy.corp.example", "is plain http"),
     ("https://goproxy.cn,direct", "is a GOPROXY list; allowed: one proxy URL"),
     ("https://proxy.example/$(id)", "is not a Go module proxy URL"),
-    ("https://user:secret@proxy.example", "is not a Go module proxy URL"),
+    ("https://user:secret@proxy.example", "credentials in the URL would end up in the build's logs"),
 ])
 def test_registry_mirror_refusals(value: str, reason: str) -> None:
     with pytest.raises(UserError, match=rf"^p.yaml: registry_mirror: .*{reason}"):
@@ -95,6 +95,11 @@ def test_keys_of_another_language_name_it() -> None:
         go(node_version=24)
     with pytest.raises(UserError, match=r"^p.yaml: go_version: applies to language go, not node$"):
         preset_from_mapping({"go_version": "1.27"}, "p.yaml")
+
+
+def test_description_labels_the_image() -> None:
+    runtime = stages(render(go(description="billing API")).files["Dockerfile"])[-1]
+    assert runtime.last("LABEL").value == 'org.opencontainers.image.description="billing API"'
 
 
 def test_saved_preset_round_trips() -> None:
@@ -199,7 +204,6 @@ def test_builtin_go_presets_cover_every_base_and_option() -> None:
     assert {p.base for p in presets} == set(BASES)
     assert any(p.cgo for p in presets) and any(p.vendor for p in presets)
     assert any(p.registry_mirror and p.timezone and p.package != "." for p in presets)
-    assert all(p.description for p in presets)
 
 
 # ---- hadolint ---------------------------------------------------------------------------------------
@@ -231,3 +235,8 @@ def test_drop_inapplicable_reads_a_missing_condition_key_at_its_default() -> Non
     assert drop_inapplicable({"registry_mirror": MIRROR, "local_modules": "a"}, "go") == {
         "registry_mirror": MIRROR, "local_modules": "a"}
     assert drop_inapplicable({"vendor": "yes", "registry_mirror": MIRROR}, "go") == {"vendor": "yes"}
+
+
+def test_a_go_version_that_is_no_release_is_shown_quoted() -> None:
+    with pytest.raises(UserError, match=r"^p.yaml: go_version: '1.27\\nRUN id' is not a Go release; allowed: 1.26, 1.27$"):
+        go(go_version="1.27\nRUN id")

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import InvalidValue
+from ...errors import InvalidValue, show
 from ...fields import Field, allowed, as_bool, as_str, choice, https_url, port_field, relative_path, timezone_field
 from ..base import KeyProblem, common_fields
 
@@ -28,6 +28,8 @@ def _go_version(value: Any) -> str:
     text = text.strip()
     if text.startswith("go"):
         text = text[2:]
+    if not re.fullmatch(r"[0-9]{1,3}\.[0-9]{1,3}(\.[0-9]{1,3})?", text):
+        raise InvalidValue(f"{show(text)} is not a Go release; allowed: {allowed(GO_VERSIONS)}")
     if text not in GO_VERSIONS:
         raise InvalidValue(f"Go {text} has no maintained golang image; allowed: {allowed(GO_VERSIONS)}")
     return text
@@ -36,7 +38,7 @@ def _go_version(value: Any) -> str:
 def _package(value: Any) -> str:
     text = as_str(value)
     if not _PACKAGE.fullmatch(text) or ".." in text.split("/"):
-        raise InvalidValue(f"{text!r} is not a main package inside the module; allowed: . or ./dir/dir "
+        raise InvalidValue(f"{show(text)} is not a main package inside the module; allowed: . or ./dir/dir "
                            "(letters, digits, . _ + -), no '..'")
     return text
 
@@ -44,7 +46,7 @@ def _package(value: Any) -> str:
 def _local_modules(value: Any) -> tuple[str, ...] | None:
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, (list, tuple)):
-        raise InvalidValue(f"expected a list of directories, got {value!r}")
+        raise InvalidValue(f"expected a list of directories, got {show(value)}")
     check = relative_path("directory")
     dirs = []
     for item in items:
@@ -57,7 +59,7 @@ def _local_modules(value: Any) -> tuple[str, ...] | None:
 def _registry_mirror(value: Any) -> str:
     text = as_str(value)
     if "," in text or "|" in text:
-        raise InvalidValue(f"{text!r} is a GOPROXY list; allowed: one proxy URL (dockgen sets GOPROXY to it alone, "
+        raise InvalidValue(f"{show(text)} is a GOPROXY list; allowed: one proxy URL (dockgen sets GOPROXY to it alone, "
                            "with no ',direct' fallback behind the mirror's back)")
     if _LOOPBACK_URL.fullmatch(text):
         return text

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ...errors import InvalidValue
+from ...errors import InvalidValue, show
 from ...scaffold import Answers, ScaffoldSpec
 
 #: A Go module path: domain-like first element, then path elements (no spaces, quotes or '..').
@@ -19,7 +19,7 @@ _MODULE_PATH = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(/[A-Za-z0-9_.~+-]+)*"
 def _module_path(value: str) -> str:
     text = value.strip()
     if not _MODULE_PATH.fullmatch(text) or ".." in text.split("/"):
-        raise InvalidValue(f"{text!r} is not a Go module path; allowed: e.g. example.com/hello-service or "
+        raise InvalidValue(f"{show(text)} is not a Go module path; allowed: e.g. example.com/hello-service or "
                            "github.com/you/hello-service")
     return text
 
