@@ -99,6 +99,12 @@ def select_or_custom(prompter: Prompter, language: str, key: str, message: str, 
     return ask_text(prompter, language, key, custom_prompt, initial)
 
 
+def ask_timezone(prompter: Prompter, language: str, default: str | None) -> str | None:
+    """The time zone question every language asks: none, a common zone, or any IANA name."""
+    return select_or_custom(prompter, language, "timezone", "Time zone the app runs in?",
+                            [(tz, tz) for tz in COMMON_TIMEZONES], default, "IANA time zone (e.g. Europe/Paris)?")
+
+
 def ask_answers(prompter: Prompter, defaults: Any, detection: Detection | None = None) -> dict[str, Any]:
     """Ask the language, then that language's questions, starting from ``defaults``; returns the preset
     mapping (not yet validated as a whole). Picking another language than ``defaults``' starts from that
