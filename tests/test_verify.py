@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator import builders
 from generator import verify as v
 from generator.cli import cli
 from generator.errors import UserError
@@ -240,7 +241,7 @@ def test_cli_prints_the_report(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 def test_buildah_build_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     calls = []
     monkeypatch.delenv("BUILDAH_ISOLATION", raising=False)
-    monkeypatch.setattr(v, "stream", lambda argv, on_line, env=None: (calls.append(argv) or (0, ["STEP 1/1: FROM x"])))
+    monkeypatch.setattr(builders, "stream", lambda argv, on_line, env=None: (calls.append(argv) or (0, ["STEP 1/1: FROM x"])))
     result = v.BuildahBuilder().build(tmp_path, tmp_path / "Dockerfile", "t:1", None, ["/a:/a:ro"])
     argv = calls[0]
     assert argv[:2] == ["buildah", "bud"] and argv[-1] == str(tmp_path)
@@ -252,7 +253,7 @@ def test_buildah_build_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 def test_failed_build_raises_with_tail(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     lines = [f"line {i}" for i in range(100)]
-    monkeypatch.setattr(v, "stream", lambda argv, on_line, env=None: (1, lines))
+    monkeypatch.setattr(builders, "stream", lambda argv, on_line, env=None: (1, lines))
     with pytest.raises(v.VerifyFailed) as info:
         v.BuildahBuilder().build(tmp_path, tmp_path / "Dockerfile", "t:1", None)
     assert info.value.tail == lines[-v.TAIL_LINES:]

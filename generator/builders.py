@@ -1,0 +1,199 @@
+"""The builders verify drives: buildah (run without a daemon, see :mod:`generator.containers`), docker and
+podman; which one to use when none is named."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from .containers import CliContainer, NamespaceContainer, Running, _run, free_port, port_free, stream
+from .errors import UserError
+from .images import TAIL_LINES, BuildResult, ImageInfo, Output, VerifyFailed, parse_buildah_inspect, parse_docker_inspect, parse_steps
+
+BUILDERS = ("docker", "buildah", "podman")
+
+
+class Builder(ABC):
+    name: str
+
+    @classmethod
+    @abstractmethod
+    def unavailable(cls) -> str | None:
+        """Why this builder cannot be used here, or None when it can."""
+
+    @abstractmethod
+    def build(self, context: Path, dockerfile: Path, tag: str, on_line: Output | None,
+              volumes: Sequence[str] = (), extra: Sequence[str] = ()) -> BuildResult: ...
+
+    @abstractmethod
+    def inspect(self, ref: str) -> ImageInfo | None:
+        """The image's config and layers; None when the image is not in local storage."""
+
+    @abstractmethod
+    @contextlib.contextmanager
+    def run(self, image: ImageInfo, tag: str) -> Iterator[Running]: ...
+
+    @abstractmethod
+    def remove(self, tag: str) -> None: ...
+
+    def _timed_build(self, argv: list[str], tag: str, on_line: Output | None,
+                     env: dict[str, str] | None = None) -> BuildResult:
+        if on_line:
+            on_line(f"$ {shlex.join(argv)}")
+        start = time.monotonic()
+        code, lines = stream(argv, on_line, env)
+        seconds = time.monotonic() - start
+        if code != 0:
+            raise VerifyFailed(f"{self.name} build failed with exit code {code} after {seconds:.1f} s",
+                               lines[-TAIL_LINES:])
+        return BuildResult(tag=tag, seconds=seconds, lines=lines, steps=parse_steps(lines))
+
+
+class BuildahBuilder(Builder):
+    name = "buildah"
+
+    @classmethod
+    def unavailable(cls) -> str | None:
+        if not shutil.which("buildah"):
+            return "buildah is not installed"
+        if os.geteuid() != 0:
+            return "running images built with buildah needs root (unshare and mount)"
+        if not shutil.which("unshare"):
+            return "unshare (util-linux) is not installed"
+        return None
+
+    def build(self, context: Path, dockerfile: Path, tag: str, on_line: Output | None,
+              volumes: Sequence[str] = (), extra: Sequence[str] = ()) -> BuildResult:
+        argv = ["buildah", "bud", "--layers", "--pull=false", "-f", str(dockerfile), "-t", tag]
+        if not os.environ.get("BUILDAH_ISOLATION"):
+            argv[2:2] = ["--isolation", "chroot"]
+        for volume in volumes:
+            argv += ["-v", volume]
+        argv += [*extra, str(context)]
+        return self._timed_build(argv, tag, on_line)
+
+    def inspect(self, ref: str) -> ImageInfo | None:
+        proc = _run(["buildah", "inspect", "--type", "image", ref], check=False)
+        if proc.returncode != 0:
+            return None
+        return parse_buildah_inspect(json.loads(proc.stdout))
+
+    @contextlib.contextmanager
+    def run(self, image: ImageInfo, tag: str) -> Iterator[Running]:
+        container = _run(["buildah", "from", "--pull=never", tag]).stdout.strip().splitlines()[-1]
+        running: NamespaceContainer | None = None
+        try:
+            rootfs = Path(_run(["buildah", "mount", container]).stdout.strip())
+            port = image.exposed_ports[0]
+            overrides = {}
+            if not port_free(port):
+                port = free_port()
+                overrides["PORT"] = str(port)
+            running = NamespaceContainer(rootfs, image, port, overrides)
+            yield running
+        finally:
+            if running is not None:
+                running.close()
+            _run(["buildah", "umount", container], check=False)
+            _run(["buildah", "rm", container], check=False)
+
+    def remove(self, tag: str) -> None:
+        _run(["buildah", "rmi", tag], check=False)
+
+    @contextlib.contextmanager
+    def mounted(self, ref: str) -> Iterator[Path]:
+        """The root filesystem of image ``ref``, mounted read-write in a throwaway working container."""
+        container = _run(["buildah", "from", "--pull=never", ref]).stdout.strip().splitlines()[-1]
+        try:
+            yield Path(_run(["buildah", "mount", container]).stdout.strip())
+        finally:
+            _run(["buildah", "umount", container], check=False)
+            _run(["buildah", "rm", container], check=False)
+
+
+class DockerBuilder(Builder):
+    name = "docker"
+    cli = "docker"
+
+    @classmethod
+    def unavailable(cls) -> str | None:
+        if not shutil.which(cls.cli):
+            return f"{cls.cli} is not installed"
+        try:
+            proc = subprocess.run([cls.cli, "info"], capture_output=True, text=True, timeout=15)
+        except subprocess.TimeoutExpired:
+            return f"`{cls.cli} info` did not answer"
+        if proc.returncode != 0:
+            return f"`{cls.cli} info` failed (is the daemon running?)"
+        return None
+
+    def build(self, context: Path, dockerfile: Path, tag: str, on_line: Output | None,
+              volumes: Sequence[str] = (), extra: Sequence[str] = ()) -> BuildResult:
+        if volumes:
+            raise UserError("docker build cannot mount volumes into RUN steps; build volumes need buildah or podman")
+        argv = [self.cli, "build", "-f", str(dockerfile), "-t", tag, *extra, str(context)]
+        env = {**os.environ, "DOCKER_BUILDKIT": "1", "BUILDKIT_PROGRESS": "plain"}
+        return self._timed_build(argv, tag, on_line, env)
+
+    def inspect(self, ref: str) -> ImageInfo | None:
+        proc = _run([self.cli, "image", "inspect", ref], check=False)
+        if proc.returncode != 0:
+            return None
+        data = json.loads(proc.stdout)
+        return parse_docker_inspect(data[0]) if data else None
+
+    @contextlib.contextmanager
+    def run(self, image: ImageInfo, tag: str) -> Iterator[Running]:
+        running = CliContainer(self.cli, tag, image.exposed_ports[0])
+        try:
+            yield running
+        finally:
+            running.close()
+
+    def remove(self, tag: str) -> None:
+        _run([self.cli, "rmi", tag], check=False)
+
+
+class PodmanBuilder(DockerBuilder):
+    name = "podman"
+    cli = "podman"
+
+    def build(self, context: Path, dockerfile: Path, tag: str, on_line: Output | None,
+              volumes: Sequence[str] = (), extra: Sequence[str] = ()) -> BuildResult:
+        argv = [self.cli, "build", "--layers", "-f", str(dockerfile), "-t", tag]
+        for volume in volumes:
+            argv += ["-v", volume]
+        return self._timed_build([*argv, *extra, str(context)], tag, on_line)
+
+
+BUILDER_CLASSES: dict[str, type[Builder]] = {
+    "docker": DockerBuilder, "buildah": BuildahBuilder, "podman": PodmanBuilder,
+}
+
+
+def choose_builder(name: str | None = None) -> Builder:
+    """The named builder, or the first available of docker, buildah, podman; UserError if none can run."""
+    if name is not None:
+        if name not in BUILDER_CLASSES:
+            raise UserError(f"unknown builder {name!r}; allowed: {', '.join(BUILDERS)}", key="--builder")
+        reason = BUILDER_CLASSES[name].unavailable()
+        if reason:
+            raise UserError(f"builder {name} is not available: {reason}", key="--builder")
+        return BUILDER_CLASSES[name]()
+    reasons = []
+    for candidate in BUILDERS:
+        reason = BUILDER_CLASSES[candidate].unavailable()
+        if reason is None:
+            return BUILDER_CLASSES[candidate]()
+        reasons.append(reason)
+    raise UserError("no container builder is available (" + "; ".join(reasons)
+                    + "); install docker (with a running daemon), buildah or podman")
+
