@@ -6,23 +6,27 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from .containers import CliContainer, NamespaceContainer, Running, _run, free_port, port_free, stream
 from .errors import UserError
-from .images import TAIL_LINES, BuildResult, ImageInfo, Output, VerifyFailed, parse_buildah_inspect, parse_docker_inspect, parse_steps
+from .images import (DOCKER_HISTORY_FORMAT, TAIL_LINES, BuildResult, ImageInfo, Output, VerifyFailed,
+                     parse_buildah_inspect, parse_docker_history, parse_docker_inspect, parse_steps)
 
 BUILDERS = ("docker", "buildah", "podman")
 
 
 class Builder(ABC):
     name: str
+    #: ``--network`` for the build's RUN steps and the container (e.g. ``host``); None: the builder's default.
+    network: str | None = None
 
     @classmethod
     @abstractmethod
@@ -75,6 +79,8 @@ class BuildahBuilder(Builder):
         argv = ["buildah", "bud", "--layers", "--pull=false", "-f", str(dockerfile), "-t", tag]
         if not os.environ.get("BUILDAH_ISOLATION"):
             argv[2:2] = ["--isolation", "chroot"]
+        if self.network:
+            argv += ["--network", self.network]
         for volume in volumes:
             argv += ["-v", volume]
         argv += [*extra, str(context)]
@@ -119,27 +125,78 @@ class BuildahBuilder(Builder):
             _run(["buildah", "rm", container], check=False)
 
 
+def _false(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("0", "f", "false", "no", "off")
+
+
+def legacy_builder_reason(cli: str, env: Mapping[str, str] | None = None) -> str | None:
+    """Why ``cli build`` would use docker's legacy builder (which cannot parse ``RUN --mount``), with the
+    fix; None when it builds with BuildKit. Docker clients before 23 build with BuildKit when
+    ``DOCKER_BUILDKIT=1`` (verify sets it); 23 and later build through the buildx plugin or not at all."""
+    env = os.environ if env is None else env
+    if _false(env.get("DOCKER_BUILDKIT")):
+        return (f"DOCKER_BUILDKIT={env['DOCKER_BUILDKIT']} selects docker's legacy builder, which cannot build "
+                "RUN --mount; unset DOCKER_BUILDKIT (or set it to 1)")
+    try:
+        proc = subprocess.run([cli, "version", "--format", "{{.Client.Version}}"], capture_output=True, text=True,
+                              timeout=15)
+    except (OSError, subprocess.TimeoutExpired):
+        return None  # whether the client runs at all is for `docker info` to say
+    match = re.match(r"\s*(\d+)\.", proc.stdout)
+    if not match or int(match.group(1)) < 23:
+        return None
+    try:
+        buildx = subprocess.run([cli, "buildx", "version"], capture_output=True, text=True, timeout=15)
+    except (OSError, subprocess.TimeoutExpired):
+        buildx = None
+    if buildx is not None and buildx.returncode == 0:
+        return None
+    where = shutil.which(cli) or cli
+    version = proc.stdout.strip().splitlines()[0]
+    return (f"the docker {version} client ({where}) has no buildx plugin, so `docker build` would "
+            "use the legacy builder, which cannot build RUN --mount; install buildx (Debian/Ubuntu: "
+            "docker-buildx or docker-buildx-plugin) or put a docker client with BuildKit first on PATH")
+
+
 class DockerBuilder(Builder):
     name = "docker"
     cli = "docker"
 
+    def __init__(self, cli: str | None = None, network: str | None = None):
+        if cli:
+            self.cli = cli
+        self.network = network
+
     @classmethod
     def unavailable(cls) -> str | None:
-        if not shutil.which(cls.cli):
-            return f"{cls.cli} is not installed"
+        return cls.client_problem(cls.cli)
+
+    @classmethod
+    def client_problem(cls, cli: str) -> str | None:
+        if not shutil.which(cli):
+            return f"{cli} is not installed"
+        legacy = legacy_builder_reason(cli) if cls.name == "docker" else None  # podman has no legacy builder
+        if legacy:
+            return legacy
         try:
-            proc = subprocess.run([cls.cli, "info"], capture_output=True, text=True, timeout=15)
+            proc = subprocess.run([cli, "info"], capture_output=True, text=True, timeout=15)
         except subprocess.TimeoutExpired:
-            return f"`{cls.cli} info` did not answer"
+            return f"`{cli} info` did not answer"
         if proc.returncode != 0:
-            return f"`{cls.cli} info` failed (is the daemon running?)"
+            return f"`{cli} info` failed (is the daemon running?)"
         return None
 
     def build(self, context: Path, dockerfile: Path, tag: str, on_line: Output | None,
               volumes: Sequence[str] = (), extra: Sequence[str] = ()) -> BuildResult:
         if volumes:
             raise UserError("docker build cannot mount volumes into RUN steps; build volumes need buildah or podman")
-        argv = [self.cli, "build", "-f", str(dockerfile), "-t", tag, *extra, str(context)]
+        legacy = legacy_builder_reason(self.cli)
+        if legacy:
+            raise UserError(legacy, key="--builder")
+        argv = [self.cli, "build", "-f", str(dockerfile), "-t", tag]
+        if self.network:
+            argv += ["--network", self.network]
+        argv += [*extra, str(context)]
         env = {**os.environ, "DOCKER_BUILDKIT": "1", "BUILDKIT_PROGRESS": "plain"}
         return self._timed_build(argv, tag, on_line, env)
 
@@ -148,11 +205,16 @@ class DockerBuilder(Builder):
         if proc.returncode != 0:
             return None
         data = json.loads(proc.stdout)
-        return parse_docker_inspect(data[0]) if data else None
+        if not data:
+            return None
+        history = _run([self.cli, "history", "--no-trunc", "--human=false", "--format", DOCKER_HISTORY_FORMAT, ref],
+                       check=False)
+        entries = parse_docker_history(history.stdout) if history.returncode == 0 else ()
+        return parse_docker_inspect(data[0], entries)
 
     @contextlib.contextmanager
     def run(self, image: ImageInfo, tag: str) -> Iterator[Running]:
-        running = CliContainer(self.cli, tag, image.exposed_ports[0])
+        running = CliContainer(self.cli, tag, image.exposed_ports[0], self.network)
         try:
             yield running
         finally:
@@ -169,6 +231,8 @@ class PodmanBuilder(DockerBuilder):
     def build(self, context: Path, dockerfile: Path, tag: str, on_line: Output | None,
               volumes: Sequence[str] = (), extra: Sequence[str] = ()) -> BuildResult:
         argv = [self.cli, "build", "--layers", "-f", str(dockerfile), "-t", tag]
+        if self.network:
+            argv += ["--network", self.network]
         for volume in volumes:
             argv += ["-v", volume]
         return self._timed_build([*argv, *extra, str(context)], tag, on_line)

@@ -283,25 +283,43 @@ class NamespaceContainer(Running):
 class CliContainer(Running):
     """A container started with ``docker run -d`` (or podman)."""
 
-    def __init__(self, cli: str, image: str, container_port: int):
+    def __init__(self, cli: str, image: str, container_port: int, network: str | None = None):
         self.cli = cli
         self.port = free_port() if not port_free(container_port) else container_port
         self.name = f"dockgen-verify-{uuid.uuid4().hex[:8]}"
-        _run([cli, "run", "-d", "--name", self.name, "-p", f"127.0.0.1:{self.port}:{container_port}", image])
+        argv = [cli, "run", "-d", "--name", self.name]
+        if network == "host":
+            # No port mapping on the host network: the app listens on the host, on $PORT when its port is taken.
+            argv += ["--network", "host"] + (["-e", f"PORT={self.port}"] if self.port != container_port else [])
+        else:
+            argv += [*(["--network", network] if network else []), "-p", f"127.0.0.1:{self.port}:{container_port}"]
+        _run([*argv, image])
         self.stopped = False
+        self.rootfs = self._merged_dir()
+
+    def _merged_dir(self) -> Path | None:
+        """The container's root filesystem on this host (overlay storage, a local daemon and root); else None."""
+        proc = _run([self.cli, "inspect", "-f", "{{.GraphDriver.Data.MergedDir}}", self.name], check=False)
+        path = Path(proc.stdout.strip()) if proc.returncode == 0 and proc.stdout.strip().startswith("/") else None
+        return path if path is not None and os.access(path, os.R_OK | os.X_OK) and path.is_dir() else None
 
     def alive(self) -> bool:
         proc = _run([self.cli, "inspect", "-f", "{{.State.Running}}", self.name], check=False)
         return proc.stdout.strip() == "true"
 
     def app_uid(self) -> int | None:
-        proc = _run([self.cli, "top", self.name, "-eo", "uid,args"], check=False)
-        rows = [line.split(None, 1) for line in proc.stdout.splitlines()[1:] if line.strip()]
-        rows = [row for row in rows if row and row[0].isdigit()]
-        if not rows:
-            return None
-        node = [row for row in rows if len(row) > 1 and "node" in row[1]]
-        return int((node or rows)[-1][0])
+        """The uid of the container's innermost process (the app under its init), read from /proc when the
+        daemon runs on this host, else from ``top``."""
+        proc = _run([self.cli, "inspect", "-f", "{{.State.Pid}}", self.name], check=False)
+        pid = int(proc.stdout.strip()) if proc.stdout.strip().isdigit() else 0
+        if pid > 0 and os.path.exists(f"/proc/{pid}"):
+            while children := _children(pid):
+                pid = children[0]
+            return _status_uid(pid)
+        proc = _run([self.cli, "top", self.name, "-eo", "pid,uid,args"], check=False)  # docker needs the PID column
+        rows = [line.split(None, 2) for line in proc.stdout.splitlines()[1:] if line.strip()]
+        rows = [row for row in rows if len(row) > 1 and row[1].isdigit()]
+        return int(rows[-1][1]) if rows else None
 
     def stop(self, grace: float) -> float:
         start = time.monotonic()

@@ -49,6 +49,16 @@ class BuildResult:
 
 
 @dataclass(frozen=True)
+class HistoryEntry:
+    """One instruction in an image's history and the bytes its layer holds (0: it only changed the config;
+    None: the builder did not tell)."""
+
+    created_by: str
+    size: int | None
+    empty: bool = False
+
+
+@dataclass(frozen=True)
 class ImageInfo:
     """What verify needs from an image's config and layers."""
 
@@ -66,6 +76,8 @@ class ImageInfo:
     #: Total size as the builder reports it (docker/podman); the sum of ``layer_sizes`` otherwise.
     reported_size: int | None = None
     history: tuple[str, ...] = ()
+    #: The history with each layer's size, oldest first (buildah: layer tar bytes; docker: file bytes).
+    entries: tuple[HistoryEntry, ...] = ()
 
     @property
     def size(self) -> int | None:
@@ -116,7 +128,15 @@ def parse_buildah_inspect(data: dict) -> ImageInfo:
     except json.JSONDecodeError:
         manifest = {}
     sizes = tuple(int(layer.get("size", 0)) for layer in manifest.get("layers", []))
-    history = tuple(" ".join(filter(None, (h.get("created_by"), h.get("comment")))) for h in oci.get("history") or [])
+    raw_history = oci.get("history") or []
+    history = tuple(" ".join(filter(None, (h.get("created_by"), h.get("comment")))) for h in raw_history)
+    # Each history entry that is not an empty layer made the next layer of the manifest.
+    layer_sizes = iter(sizes) if sum(not h.get("empty_layer") for h in raw_history) == len(sizes) else iter(())
+    entries = tuple(
+        HistoryEntry(h.get("created_by") or "", 0 if h.get("empty_layer") else next(layer_sizes, None),
+                     bool(h.get("empty_layer")))
+        for h in raw_history
+    )
     return _image_info(
         config,
         ref=data.get("FromImage", ""),
@@ -124,11 +144,13 @@ def parse_buildah_inspect(data: dict) -> ImageInfo:
         diff_ids=tuple((oci.get("rootfs") or {}).get("diff_ids") or ()),
         layer_sizes=sizes,
         history=history,
+        entries=entries,
     )
 
 
-def parse_docker_inspect(data: dict) -> ImageInfo:
-    """An :class:`ImageInfo` from one element of ``docker image inspect`` (or podman) JSON."""
+def parse_docker_inspect(data: dict, entries: Sequence[HistoryEntry] = ()) -> ImageInfo:
+    """An :class:`ImageInfo` from one element of ``docker image inspect`` (or podman) JSON, plus the image's
+    history from :func:`parse_docker_history`."""
     config = data.get("Config") or {}
     return _image_info(
         config,
@@ -136,7 +158,56 @@ def parse_docker_inspect(data: dict) -> ImageInfo:
         id=data.get("Id", ""),
         diff_ids=tuple((data.get("RootFS") or {}).get("Layers") or ()),
         reported_size=data.get("Size"),
+        history=tuple(entry.created_by for entry in entries),
+        entries=tuple(entries),
     )
+
+
+#: The ``docker history`` format :func:`parse_docker_history` reads: bytes, a tab, the instruction.
+DOCKER_HISTORY_FORMAT = "{{.Size}}\t{{.CreatedBy}}"
+
+
+def parse_docker_history(text: str) -> tuple[HistoryEntry, ...]:
+    """Oldest-first entries from ``docker history --no-trunc --human=false --format DOCKER_HISTORY_FORMAT``
+    (which prints the newest first; sizes are the bytes of the files in each layer)."""
+    entries = []
+    for line in text.splitlines():
+        size, sep, created_by = line.partition("\t")
+        if sep and size.strip().isdigit():
+            entries.append(HistoryEntry(created_by.strip(), int(size)))
+    return tuple(reversed(entries))
+
+
+def own_entries(image: ImageInfo, base: ImageInfo | None) -> tuple[HistoryEntry, ...] | None:
+    """The history entries the image has on top of ``base`` (all of them without a base); None when the
+    image's history does not start with the base's."""
+    if base is None:
+        return image.entries
+    start = len(base.entries)
+    if [e.created_by for e in image.entries[:start]] != [e.created_by for e in base.entries]:
+        return None
+    return image.entries[start:]
+
+
+_NOP = re.compile(r"^/bin/sh -c #\(nop\)\s*")
+_RUN_ARGS = re.compile(r"^RUN \|\d+ (?:\S+=\S* )*")
+
+
+def instruction_label(created_by: str, limit: int = 72) -> str:
+    """A history entry's ``created_by`` as a short instruction: no ``#(nop)`` or ``# buildkit`` noise."""
+    text = _NOP.sub("", created_by.strip())
+    text = _RUN_ARGS.sub("RUN ", text).removesuffix("# buildkit").strip()
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def layer_table(entries: Sequence[HistoryEntry], instructions: Sequence[str] = ()) -> list[tuple[int, str]]:
+    """(bytes, instruction) for each entry that added bytes, largest first. When ``instructions`` (the
+    Dockerfile's, one per entry) match the entries one to one, they name the rows; else the history does."""
+    named = len(instructions) == len(entries)
+    rows = [(entry.size, instruction_label(instructions[i] if named else entry.created_by))
+            for i, entry in enumerate(entries) if entry.size]
+    return sorted(rows, key=lambda row: -row[0])
 
 
 def bytes_above(image: ImageInfo, base: ImageInfo | None) -> int | None:
@@ -145,6 +216,9 @@ def bytes_above(image: ImageInfo, base: ImageInfo | None) -> int | None:
         return None
     if image.layer_sizes and image.diff_ids[: base.layers] == base.diff_ids:
         return sum(image.layer_sizes[base.layers:])
+    own = own_entries(image, base) if base.entries else None
+    if own is not None and all(entry.size is not None for entry in own):
+        return sum(entry.size or 0 for entry in own)
     if image.size is not None and base.size is not None:
         return image.size - base.size
     return None
@@ -165,6 +239,24 @@ def runtime_base(dockerfile_text: str) -> str | None:
     if last is None or last.lower() == "scratch":
         return None
     return last
+
+
+def runtime_instructions(dockerfile_text: str) -> list[str]:
+    """The instructions that build on the runtime base image: the last stage's and those of the stages it
+    starts FROM (oldest first), without ARG (which makes no history entry). Empty if the text can't be read."""
+    try:
+        all_stages = dockerfile_stages(dockerfile_text)
+    except ValueError:
+        return []
+    chain = []
+    index: int | None = len(all_stages) - 1 if all_stages else None
+    while index is not None:
+        stage = all_stages[index]
+        chain.append(stage)
+        # A stage can only start FROM a stage before it; the nearest one of that name.
+        index = next((i for i in range(index - 1, -1, -1)
+                      if (all_stages[i].name or "").lower() == stage.base.lower()), None)
+    return [f"{i.keyword} {i.value}" for stage in reversed(chain) for i in stage.instructions if i.keyword != "ARG"]
 
 
 _BUILDAH_STEP = re.compile(r"^(?:\[\d+/\d+\] )?STEP \d+(?:/\d+)?: (.*)$")

@@ -29,16 +29,20 @@ from .builders import (BUILDER_CLASSES, BUILDERS, BuildahBuilder, Builder, Docke
 from .containers import (CliContainer, NamespaceContainer, Running, added_files, free_port,
                          http_get, lookup_user, port_free, stream, user_name, walk_files)
 from .errors import UserError
-from .images import (TAIL_LINES, BuildResult, ImageInfo, Output, Step, VerifyFailed, bytes_above,
-                     parse_buildah_inspect, parse_docker_inspect, parse_steps, runtime_base)
+from .images import (TAIL_LINES, BuildResult, HistoryEntry, ImageInfo, Output, Step, VerifyFailed, bytes_above,
+                     instruction_label,
+                     layer_table, own_entries, parse_buildah_inspect, parse_docker_history, parse_docker_inspect,
+                     parse_steps, runtime_base, runtime_instructions)
 
 # The public API lives in four modules; verify re-exports it so callers need only this one.
 __all__ = [
-    "BUILDER_CLASSES", "BUILDERS", "BUILD_VOLUMES_ENV", "STOP_GRACE", "STOP_LIMIT", "TAIL_LINES", "BuildResult",
-    "BuildahBuilder", "Builder", "CliContainer", "DockerBuilder", "ImageInfo", "NamespaceContainer", "PodmanBuilder",
-    "Running", "Step", "VerifyFailed", "VerifyReport", "added_files", "bytes_above", "choose_builder", "first_line",
-    "free_port", "http_get", "human", "lookup_user", "parse_buildah_inspect", "parse_build_volumes",
-    "parse_docker_inspect", "parse_steps", "port_free", "runtime_base", "stream", "user_name", "verify",
+    "added_files", "BUILD_VOLUMES_ENV", "BuildahBuilder", "Builder", "BUILDER_CLASSES", "BUILDERS", "BuildResult",
+    "bytes_above", "choose_builder", "CliContainer", "DockerBuilder", "first_line", "free_port", "HistoryEntry",
+    "http_get", "human", "ImageInfo", "instruction_label", "layer_table", "lookup_user", "NamespaceContainer",
+    "own_entries", "parse_build_volumes", "parse_buildah_inspect", "parse_docker_history", "parse_docker_inspect",
+    "parse_steps", "PodmanBuilder", "port_free", "Running", "runtime_base", "runtime_instructions", "short_size",
+    "Step",
+    "STOP_GRACE", "STOP_LIMIT", "stream", "TAIL_LINES", "user_name", "verify", "VerifyFailed", "VerifyReport",
     "wait_for_port", "walk_files",
 ]
 
@@ -69,6 +73,10 @@ class VerifyReport:
     stop_seconds: float
     steps: list[Step] = field(default_factory=list)
     kept: bool = False
+    #: (bytes, instruction) of each layer above the runtime base that holds bytes, largest first.
+    layer_rows: list[tuple[int, str]] = field(default_factory=list)
+    #: Instructions above the base in the image's history (those in ``layer_rows`` and the config-only ones).
+    own_instructions: int = 0
 
     @property
     def cached_steps(self) -> int:
@@ -89,7 +97,12 @@ class VerifyReport:
             ("stop after SIGTERM", f"{self.stop_seconds:.2f} s"),
         ]
         width = max(len(k) for k, _ in rows)
-        return [f"{k:<{width}}  {v}" for k, v in rows]
+        lines = [f"{k:<{width}}  {v}" for k, v in rows]
+        if self.layer_rows:
+            lines.append(f"{'layer sizes':<{width}}  {len(self.layer_rows)} of {self.own_instructions} instructions "
+                         "above the base added bytes, largest first:")
+            lines += [f"  {short_size(size):>9}  {text}" for size, text in self.layer_rows]
+        return lines
 
 
 def human(n: int | None) -> str:
@@ -101,6 +114,16 @@ def human(n: int | None) -> str:
             return f"{n} B" if unit == "B" else f"{value:.1f} {unit} ({n} B)"
         value /= 1000
     return str(n)
+
+
+def short_size(n: int) -> str:
+    """``n`` bytes in a table cell: 512 B, 27.8 kB, 332.8 MB."""
+    value = float(n)
+    for unit in ("B", "kB", "MB"):
+        if abs(value) < 1000:
+            return f"{n} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB"
 
 
 def first_line(text: str, limit: int = 80) -> str:
@@ -141,25 +164,40 @@ def verify(
     tag: str | None = None,
     volumes: Sequence[str] | None = None,
     extra_build_args: Sequence[str] = (),
+    dockerfile: Path | str | None = None,
+    network: str | None = None,
     on_output: Output | None = None,
     while_running: Callable[[Running, ImageInfo], None] | None = None,
     build_hook: Callable[[BuildResult], None] | None = None,
 ) -> VerifyReport:
-    """Build ``directory``'s Dockerfile, run it, GET ``path``, stop it; raise :class:`VerifyFailed` on any
-    failure, :class:`UserError` on bad input. ``while_running(running, image)`` runs after the GET
-    succeeded, before SIGTERM: a place for more checks against the live container."""
+    """Build ``directory``'s Dockerfile (or ``dockerfile``, with ``directory`` as the context), run it, GET
+    ``path``, stop it; raise :class:`VerifyFailed` on any failure, :class:`UserError` on bad input.
+    ``network`` (e.g. ``host``) is the network of the build's RUN steps and of the container.
+    ``while_running(running, image)`` runs after the GET succeeded, before SIGTERM: a place for more checks
+    against the live container."""
     directory = Path(directory)
-    dockerfile = directory / "Dockerfile"
-    if not dockerfile.is_file():
-        raise UserError("no Dockerfile here; write one with `dockgen render`", source=str(directory))
+    if dockerfile is None:
+        dockerfile = directory / "Dockerfile"
+        if not dockerfile.is_file():
+            raise UserError("no Dockerfile here; write one with `dockgen render`", source=str(directory))
+    else:
+        dockerfile = Path(dockerfile)
+        if not dockerfile.is_file():
+            raise UserError(f"{dockerfile} is not a file; allowed: the path of a Dockerfile", key="--file")
+    if network is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", network):
+        raise UserError(f"{network!r} is not a network name; allowed: host, none or a network's name",
+                        key="--network")
     if not path.startswith("/"):
         raise UserError(f"{path!r} is not an absolute URL path; allowed: paths starting with /", key="--path")
     if not isinstance(builder, Builder):
         builder = choose_builder(builder)
+    if network is not None:
+        builder.network = network
     if volumes is None:
         volumes = parse_build_volumes(os.environ.get(BUILD_VOLUMES_ENV))
     tag = tag or f"localhost/dockgen-verify-{uuid.uuid4().hex[:10]}:latest"
-    base_ref = runtime_base(dockerfile.read_text(encoding="utf-8"))
+    text = dockerfile.read_text(encoding="utf-8")
+    base_ref = runtime_base(text)
 
     built = False
     try:
@@ -192,11 +230,14 @@ def verify(
         if stop_seconds >= STOP_GRACE:
             raise VerifyFailed(f"the container ignored SIGTERM: still running after {STOP_GRACE:.0f} s "
                                "(is PID 1 an init like tini, or does the app handle SIGTERM?)", logs)
+        own = own_entries(image, base) if base or not base_ref else None
         return VerifyReport(
             builder=builder.name, image=tag, base=base_ref, build_seconds=build.seconds,
             image_size=image.size, base_size=base.size if base else None, above_base=bytes_above(image, base),
             layers=image.layers, port=running.port, path=path, status=status, body=body, uid=uid, user=name,
             stop_seconds=stop_seconds, steps=build.steps, kept=keep,
+            layer_rows=layer_table(own, runtime_instructions(text)) if own else [],
+            own_instructions=len(own or ()),
         )
     finally:
         if built and not keep:
