@@ -43,7 +43,9 @@ class Builder(ABC):
 
     @abstractmethod
     @contextlib.contextmanager
-    def run(self, image: ImageInfo, tag: str) -> Iterator[Running]: ...
+    def run(self, image: ImageInfo, tag: str, port: int | None = None) -> Iterator[Running]:
+        """Start ``tag``; it is reached on host port ``port`` (default: the EXPOSEd port, or a free one when that
+        is taken; on the host network a port other than the EXPOSEd one is passed to the app as $PORT)."""
 
     @abstractmethod
     def remove(self, tag: str) -> None: ...
@@ -93,16 +95,14 @@ class BuildahBuilder(Builder):
         return parse_buildah_inspect(json.loads(proc.stdout))
 
     @contextlib.contextmanager
-    def run(self, image: ImageInfo, tag: str) -> Iterator[Running]:
+    def run(self, image: ImageInfo, tag: str, port: int | None = None) -> Iterator[Running]:
         container = _run(["buildah", "from", "--pull=never", tag]).stdout.strip().splitlines()[-1]
         running: NamespaceContainer | None = None
         try:
             rootfs = Path(_run(["buildah", "mount", container]).stdout.strip())
-            port = image.exposed_ports[0]
-            overrides = {}
-            if not port_free(port):
-                port = free_port()
-                overrides["PORT"] = str(port)
+            exposed = image.exposed_ports[0]
+            port = port or (exposed if port_free(exposed) else free_port())
+            overrides = {"PORT": str(port)} if port != exposed else {}
             running = NamespaceContainer(rootfs, image, port, overrides)
             yield running
         finally:
@@ -213,8 +213,8 @@ class DockerBuilder(Builder):
         return parse_docker_inspect(data[0], entries)
 
     @contextlib.contextmanager
-    def run(self, image: ImageInfo, tag: str) -> Iterator[Running]:
-        running = CliContainer(self.cli, tag, image.exposed_ports[0], self.network)
+    def run(self, image: ImageInfo, tag: str, port: int | None = None) -> Iterator[Running]:
+        running = CliContainer(self.cli, tag, image.exposed_ports[0], self.network, port)
         try:
             yield running
         finally:

@@ -283,9 +283,10 @@ class NamespaceContainer(Running):
 class CliContainer(Running):
     """A container started with ``docker run -d`` (or podman)."""
 
-    def __init__(self, cli: str, image: str, container_port: int, network: str | None = None):
+    def __init__(self, cli: str, image: str, container_port: int, network: str | None = None,
+                 port: int | None = None):
         self.cli = cli
-        self.port = free_port() if not port_free(container_port) else container_port
+        self.port = port or (container_port if port_free(container_port) else free_port())
         self.name = f"dockgen-verify-{uuid.uuid4().hex[:8]}"
         argv = [cli, "run", "-d", "--name", self.name]
         if network == "host":

@@ -166,13 +166,15 @@ def verify(
     extra_build_args: Sequence[str] = (),
     dockerfile: Path | str | None = None,
     network: str | None = None,
+    port: int | None = None,
     on_output: Output | None = None,
     while_running: Callable[[Running, ImageInfo], None] | None = None,
     build_hook: Callable[[BuildResult], None] | None = None,
 ) -> VerifyReport:
     """Build ``directory``'s Dockerfile (or ``dockerfile``, with ``directory`` as the context), run it, GET
     ``path``, stop it; raise :class:`VerifyFailed` on any failure, :class:`UserError` on bad input.
-    ``network`` (e.g. ``host``) is the network of the build's RUN steps and of the container.
+    ``network`` (e.g. ``host``) is the network of the build's RUN steps and of the container; ``port`` the
+    host port to reach the app on (default: its EXPOSEd port when free; see :meth:`Builder.run`).
     ``while_running(running, image)`` runs after the GET succeeded, before SIGTERM: a place for more checks
     against the live container."""
     directory = Path(directory)
@@ -211,7 +213,7 @@ def verify(
         if not image.exposed_ports:
             raise VerifyFailed("the image EXPOSEs no TCP port: nothing to request")
         base = builder.inspect(base_ref) if base_ref else None
-        with builder.run(image, tag) as running:
+        with builder.run(image, tag, port) as running:
             wait_for_port(running, timeout)
             try:
                 status, body = running.get(path)
