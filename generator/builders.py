@@ -243,8 +243,10 @@ BUILDER_CLASSES: dict[str, type[Builder]] = {
 }
 
 
-def choose_builder(name: str | None = None) -> Builder:
-    """The named builder, or the first available of docker, buildah, podman; UserError if none can run."""
+def choose_builder(name: str | None = None, warnings: list[str] | None = None) -> Builder:
+    """The named builder, or the first available of docker, buildah, podman; UserError if none can run.
+    Passing over an installed builder (a stopped daemon, a legacy docker client) adds the reason to
+    ``warnings``: the choice is then not the default the user may expect."""
     if name is not None:
         if name not in BUILDER_CLASSES:
             raise UserError(f"unknown builder {name!r}; allowed: {', '.join(BUILDERS)}", key="--builder")
@@ -256,6 +258,9 @@ def choose_builder(name: str | None = None) -> Builder:
     for candidate in BUILDERS:
         reason = BUILDER_CLASSES[candidate].unavailable()
         if reason is None:
+            if warnings is not None:
+                warnings += [f"not using {skipped}: {why}" for skipped, why in zip(BUILDERS, reasons)
+                             if not why.endswith(" is not installed")]
             return BUILDER_CLASSES[candidate]()
         reasons.append(reason)
     raise UserError("no container builder is available (" + "; ".join(reasons)

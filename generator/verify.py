@@ -192,7 +192,11 @@ def verify(
     if not path.startswith("/"):
         raise UserError(f"{path!r} is not an absolute URL path; allowed: paths starting with /", key="--path")
     if not isinstance(builder, Builder):
-        builder = choose_builder(builder)
+        passed_over: list[str] = []
+        builder = choose_builder(builder, passed_over)
+        for warning in passed_over:
+            if on_output:
+                on_output(f"warning: {warning}")
     if network is not None:
         builder.network = network
     if volumes is None:

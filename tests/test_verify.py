@@ -162,6 +162,19 @@ def test_default_builder_order(monkeypatch: pytest.MonkeyPatch, available: dict,
     assert v.choose_builder().name == chosen
 
 
+def test_default_builder_says_why_it_passed_docker_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    _set_available(monkeypatch, buildah=True)
+    monkeypatch.setattr(v.DockerBuilder, "unavailable", classmethod(lambda c: "the docker 28 client has no buildx"))
+    monkeypatch.setattr(v.BuildahBuilder, "unavailable", classmethod(lambda c: None))
+    warnings: list[str] = []
+    assert v.choose_builder(None, warnings).name == "buildah"
+    assert warnings == ["not using docker: the docker 28 client has no buildx"]
+    monkeypatch.setattr(v.DockerBuilder, "unavailable", classmethod(lambda c: "docker is not installed"))
+    warnings.clear()
+    v.choose_builder(None, warnings)
+    assert warnings == [], "a builder that is not installed is no surprise"
+
+
 def test_no_builder_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
     _set_available(monkeypatch)
     with pytest.raises(UserError, match="no container builder is available .*docker missing.*podman missing"):

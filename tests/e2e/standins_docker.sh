@@ -68,6 +68,9 @@ for arg in "$@"; do
   label=$(printf '%s\n%s\n%s\n' "$id" "$CA_SHA" "$SCRIPT_SHA" | sha256sum | cut -d' ' -f1)
   have=$("$DOCKER" image inspect --format "{{index .Config.Labels \"$LABEL\"}}" "$name" 2>/dev/null || true)
   if [[ $have == "$label" ]]; then log "cached  $name"; continue; fi
+  # the same buildah image already loaded under another name (node:24 and node:24-trixie): tag it
+  same=$("$DOCKER" images -q --filter "label=$LABEL=$label" | head -n1)
+  if [[ -n $same ]]; then "$DOCKER" tag "$same" "$name"; log "tagged  $name"; continue; fi
   if [[ -z ${source_of[$label]:-} ]]; then source_of[$label]=$name; order+=("$label"); fi
   names_of[$label]="${names_of[$label]:-} $name"
 done
