@@ -15,6 +15,7 @@ too; ``DOCKGEN_E2E_BUILDERS=buildah`` (or ``docker``) runs one builder only.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -158,16 +159,26 @@ def standins() -> None:
         if in_ci():
             pytest.fail(f"CI is set but {message}", pytrace=False)
         pytest.skip(message)
-    start = time.monotonic()
-    proc = subprocess.run(["bash", str(E2E_DIR / "standins.sh"), *NODE_MAJORS], cwd=REPO,
-                          capture_output=True, text=True)
-    STATS.standins_seconds = time.monotonic() - start
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
-        pytest.fail(f"standins.sh failed with exit code {proc.returncode}:\n{tail}", pytrace=False)
-    yield
-    # Keep the stand-ins; drop the dangling layers the builds left behind.
-    subprocess.run(["buildah", "rmi", "--prune"], capture_output=True)
+    # Every test session holds this lock shared while it builds; only a session that finds itself alone
+    # prunes, since pruning removes the cached layers another session's build may be reading ("layer not known").
+    cache = Path(os.environ.get("DOCKGEN_E2E_CACHE", "/var/cache/dockgen-e2e"))
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".sessions-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH)
+        start = time.monotonic()
+        proc = subprocess.run(["bash", str(E2E_DIR / "standins.sh"), *NODE_MAJORS], cwd=REPO,
+                              capture_output=True, text=True)
+        STATS.standins_seconds = time.monotonic() - start
+        if proc.returncode != 0:
+            tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
+            pytest.fail(f"standins.sh failed with exit code {proc.returncode}:\n{tail}", pytrace=False)
+        yield
+        # Keep the stand-ins; drop the dangling layers the builds left behind, unless another session builds.
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return
+        subprocess.run(["buildah", "rmi", "--prune"], capture_output=True)
 
 
 def skip_or_fail(message: str) -> None:
