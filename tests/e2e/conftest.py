@@ -190,6 +190,8 @@ def skip_or_fail(message: str) -> None:
 @pytest.fixture(scope="session")
 def docker_cli(standins: None) -> str:
     """A docker client that builds with BuildKit and reaches its daemon (DOCKER_HOST)."""
+    if "docker" not in selected_builders():
+        pytest.skip(f"{BUILDERS_ENV} leaves docker out")
     reasons = []
     for cli in dict.fromkeys(c for c in DOCKER_CLIENTS if c):
         problem = DockerBuilder.client_problem(cli)
@@ -282,7 +284,6 @@ class AppBuilder:
     def verify(self, directory: Path, label: str, *, expect: str | None = None, keep: bool = False,
                tag: str | None = None, inspect: Callable[[Running, ImageInfo, dict], None] | None = None,
                build_args: tuple[str, ...] = ()) -> Built:
-        # A free port of its own rather than the app's 3000: other test sessions may share the host network.
         builds: list[BuildResult] = []
         checks: dict[str, Any] = {}
         output: list[str] = []
@@ -299,6 +300,7 @@ class AppBuilder:
             dockerfile = self.docker_dockerfile(directory)
         STATS.builds += 1
         start = time.monotonic()
+        # port: a free one of its own rather than the app's 3000, since other test sessions share the host network
         try:
             report = verify(directory, builder=self.builder, expect=expect, keep=keep, tag=tag,
                             volumes=[] if self.docker else [CA_VOLUME], timeout=60, on_output=output.append,
@@ -312,8 +314,8 @@ class AppBuilder:
 
     def image_metadata(self, image: ImageInfo) -> str:
         """The image's config and history as the builder shows them: where a leaked setting would show."""
-        if self.docker:
-            cli = self.builder.cli  # type: ignore[attr-defined]
+        if isinstance(self.builder, DockerBuilder):
+            cli = self.builder.cli
             return "\n".join(subprocess.run(argv, capture_output=True, text=True, check=True).stdout for argv in (
                 [cli, "image", "inspect", image.id], [cli, "history", "--no-trunc", image.id]))
         return subprocess.run(["buildah", "inspect", "--type", "image", image.id], capture_output=True, text=True,
