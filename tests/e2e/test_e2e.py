@@ -5,6 +5,7 @@ and searched for what must not be in it."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -160,9 +161,11 @@ def test_code_change_reuses_dependency_layer(app_builder: AppBuilder, tmp_path: 
     tag = f"localhost/dockgen-e2e-rebuild-{app_builder.name}:first"
     first = app_builder.verify(directory, "rebuild/cold", expect="hello from npm-app", keep=True, tag=tag)
     try:
+        # A change no earlier run made: BuildKit's cache outlives the test session (the daemon keeps it).
+        version = f"npm-app-v2-{uuid.uuid4().hex[:8]}"
         index = directory / "index.js"
-        index.write_text(index.read_text().replace("const name = appName();", "const name = 'npm-app-v2';"))
-        second = app_builder.verify(directory, "rebuild/code-change", expect="hello from npm-app-v2")
+        index.write_text(index.read_text().replace("const name = appName();", f"const name = '{version}';"))
+        second = app_builder.verify(directory, "rebuild/code-change", expect=f"hello from {version}")
     finally:
         app_builder.builder.remove(tag)
     steps = second.build.steps
@@ -204,7 +207,10 @@ def test_registry_credentials_come_from_a_build_secret(app_builder: AppBuilder, 
 
     built = app_builder.verify(directory, f"secret-{pm}/slim", expect=f"hello from {app}",
                                inspect=audited(app_builder, directory, scan),
-                               build_args=("--secret", f"id={secret_id},src={secret}"))
+                               # npm: the log must show the install reading the secret, so the install must run,
+                               # not come from an earlier session's cache (BuildKit's outlives the session)
+                               build_args=(*(("--no-cache",) if pm == "npm" else ()),
+                                           "--secret", f"id={secret_id},src={secret}"))
     assert built.checks["leaks"] == [], f"the secret reached the image: {built.checks['leaks']}"
     assert not built.checks["config_has_secret"]
     if pm == "npm":
