@@ -190,14 +190,19 @@ def new_command(directory: Path, preset_ref: str | None, yes: bool, save_preset:
               help="A build secret, e.g. id=npmrc,src=$HOME/.npmrc for presets with npmrc_secret (repeatable).")
 @click.option("--build-volume", "volumes", multiple=True, hidden=True,
               help="Extra -v SRC:DST[:OPTS] for RUN steps (buildah/podman; test harnesses).")
+@click.option("-f", "--file", "dockerfile", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The Dockerfile to build (default: DIRECTORY/Dockerfile); DIRECTORY stays the build context.")
+@click.option("--network", default=None, metavar="NAME",
+              help="Network for the build's RUN steps and the container, e.g. host (runners without a bridge).")
 def verify_command(directory: Path, builder: str | None, url_path: str, expect: str | None, keep: bool,
-                   timeout: float, secrets: tuple[str, ...], volumes: tuple[str, ...]) -> None:
+                   timeout: float, secrets: tuple[str, ...], volumes: tuple[str, ...], dockerfile: Path | None,
+                   network: str | None) -> None:
     """Build DIRECTORY's Dockerfile, run it, request --path, stop it with SIGTERM and report the image."""
     from .verify import VerifyFailed, verify
 
     try:
         report = verify(directory, builder=builder, path=url_path, expect=expect, keep=keep, timeout=timeout,
-                        volumes=list(volumes) or None,
+                        volumes=list(volumes) or None, dockerfile=dockerfile, network=network,
                         extra_build_args=[arg for secret in secrets for arg in ("--secret", secret)],
                         on_output=lambda line: click.echo(line, err=True))
     except VerifyFailed as exc:
