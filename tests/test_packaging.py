@@ -30,7 +30,7 @@ def test_wheel_carries_templates_and_presets(wheel: Path) -> None:
     assert "generator/tzlinks.txt" in names
     assert any(n.startswith("generator/templates/node/pm/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "dockgen = generator.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "dockgen = generator.entry:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_wheel_renders_a_builtin_preset_anywhere(wheel: Path, tmp_path: Path) -> None:

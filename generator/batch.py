@@ -1,0 +1,140 @@
+"""`dockgen render` for one preset or many (a monorepo's services) in one call.
+
+Each preset renders into its own directory: ``-o DIR`` when there is one preset, else the directory
+of the preset file (the current directory for a built-in preset name or ``-``, stdin). Every preset is
+loaded and rendered before anything is written or compared; user errors of all of them are reported,
+one line each, and then nothing is written at all. Free of click, so the fast path can use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import console
+from .errors import UserError
+from .output import drift, existing, write_files
+from .presets import STDIN, load_preset, preset_path
+from .render import Rendered, render
+
+DEFAULT_STDOUT_FILE = "Dockerfile"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One preset of the call and where its files go."""
+
+    ref: str
+    output_dir: Path
+    rendered: Rendered
+
+
+def _output_dir(ref: str, output_dir: Path | None) -> Path:
+    if output_dir is not None:
+        return output_dir
+    path = preset_path(ref)
+    return path.parent if path is not None else Path(".")
+
+
+def _check_arguments(refs: Sequence[str], output_dir: Path | None, to_stdout: bool, stdout_file: str | None,
+                     check: bool) -> None:
+    if to_stdout and check:
+        raise UserError("--stdout and --check cannot be used together")
+    if stdout_file is not None and not to_stdout:
+        raise UserError("--file only chooses what --stdout prints; allowed: --stdout --file NAME")
+    if len(refs) > 1:
+        if output_dir is not None:
+            raise UserError("-o/--output-dir takes one preset; with several, each renders into the directory "
+                            "of its preset file")
+        if to_stdout:
+            raise UserError("--stdout prints one preset's file; allowed: one PRESET with --stdout")
+        if refs.count(STDIN) > 1:
+            raise UserError("'-' (stdin) can be given once")
+
+
+def _report(errors: list[UserError]) -> None:
+    """Print every error but the last, and raise the last: the caller prints it and exits 2."""
+    for error in errors[:-1]:
+        console.error(str(error))
+    raise errors[-1]
+
+
+def _load(refs: Sequence[str], output_dir: Path | None, overrides: Sequence[str], warn_prefix: bool) -> list[Job]:
+    from .detect import project_warnings  # the project's package.json matters only here
+
+    jobs, errors = [], []
+    for ref in refs:
+        try:
+            preset = load_preset(ref, overrides)
+            job = Job(ref, _output_dir(ref, output_dir), render(preset))
+            warnings = [*job.rendered.warnings, *project_warnings(job.output_dir, preset)]
+        except UserError as exc:
+            errors.append(exc)
+            continue
+        for message in warnings:
+            console.warn(f"{ref}: {message}" if warn_prefix else message)
+        jobs.append(job)
+    if errors:
+        _report(errors)
+    seen: dict[Path, str] = {}
+    for job in jobs:
+        key = Path(job.output_dir.resolve())
+        if key in seen:
+            errors.append(UserError(f"renders into {job.output_dir}, as {seen[key]} does; allowed: one preset "
+                                    "per directory", source=job.ref))
+        seen.setdefault(key, job.ref)
+    if errors:
+        _report(errors)
+    return jobs
+
+
+def _check(jobs: list[Job]) -> int:
+    """Compare every job with the disk: the diffs on stdout, one line per preset; 1 if any drifted."""
+    drifted = 0
+    for job in jobs:
+        diff = drift(job.rendered.files, job.output_dir)
+        if diff:
+            drifted += 1
+            console.echo(diff, nl=False)
+            console.echo(f"drift: {job.output_dir} differs from what {job.ref} generates; run without --check "
+                         "(with --force) to update", err=True, fg="red")
+        else:
+            names = ", ".join(str(job.output_dir / name) for name in job.rendered.files)
+            console.echo(f"up to date: {names}")
+    return console.EXIT_DRIFT if drifted else 0
+
+
+def _write(jobs: list[Job], force: bool) -> int:
+    if not force:
+        errors = [UserError(f"{', '.join(clashes)} already exist(s); use --force to overwrite or --check to compare",
+                            source=str(job.output_dir))
+                  for job in jobs if (clashes := existing(job.rendered.files, job.output_dir))]
+        if errors:
+            _report(errors)
+    for job in jobs:
+        for path in write_files(job.rendered.files, job.output_dir, force=force):
+            console.echo(f"wrote {path}")
+    return 0
+
+
+def render_presets(presets: Sequence[str], *, output_dir: Path | None = None, overrides: Sequence[str] = (),
+                   to_stdout: bool = False, stdout_file: str | None = None, check: bool = False,
+                   force: bool = False) -> int:
+    """Run `dockgen render`; returns the exit code (0, or 1 for drift); raises UserError (exit 2)."""
+    refs = list(presets)
+    if not refs:
+        raise UserError("no PRESET given; allowed: preset files, built-in preset names or - (stdin)")
+    _check_arguments(refs, output_dir, to_stdout, stdout_file, check)
+    jobs = _load(refs, output_dir, overrides, warn_prefix=len(refs) > 1)
+    if to_stdout:
+        files = jobs[0].rendered.files
+        name = stdout_file or DEFAULT_STDOUT_FILE
+        if name not in files:
+            raise UserError(f"{name!r} is not a file this preset renders; allowed: {', '.join(files)}",
+                            source="--file")
+        console.echo(files[name], nl=False)
+        return 0
+    if check:
+        return _check(jobs)
+    return _write(jobs, force)
