@@ -23,15 +23,20 @@ def complete_preset(ctx: Context, param: Parameter, incomplete: str) -> list[Com
 
 
 def _fields() -> dict[str, Any]:
-    from .model import FIELDS
+    """Every key of every language (the first language to declare a key gives its help and choices)."""
+    from .languages import all_languages
 
-    return FIELDS
+    fields: dict[str, Any] = {}
+    for language in all_languages():
+        for name, field in language.fields.items():
+            fields.setdefault(name, field)
+    return fields
 
 
 def _values(field: Any) -> tuple[str, ...]:
     if field.choices:
         return tuple(str(choice) for choice in field.choices)
-    if field.parse.__name__ == "_as_bool":
+    if field.kind == "boolean":
         return _BOOLEAN_VALUES
     return ()
 
@@ -50,7 +55,7 @@ def complete_set(ctx: Context, param: Parameter, incomplete: str) -> list[Comple
 
 def complete_output_file(ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:
     """The files a preset renders to."""
-    from .render import OUTPUTS
+    from .languages import all_languages
 
-    names = sorted({name for outputs in OUTPUTS.values() for name in outputs})
+    names = sorted({name for language in all_languages() for name in language.outputs})
     return [CompletionItem(name) for name in names if name.startswith(incomplete)]

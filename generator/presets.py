@@ -14,7 +14,7 @@ from typing import Any
 
 from . import flatyaml
 from .errors import UserError
-from .model import Preset, preset_from_mapping
+from .model import Preset, preset_from_mapping, preset_mapping
 from .paths import presets_dir
 
 SET_SOURCE = "--set"
@@ -151,4 +151,4 @@ def dump_preset(preset: Preset) -> str:
     """YAML text of a preset, as `dockgen new --save-preset` writes it."""
     import yaml
 
-    return yaml.safe_dump(preset.to_mapping(), sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(preset_mapping(preset), sort_keys=False, allow_unicode=True)
