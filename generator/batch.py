@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import console
 from .errors import UserError
-from .output import drift, existing, write_files
+from .output import drift, existing, write_many
 from .presets import STDIN, load_preset, preset_path
 from .render import Rendered, render
 
@@ -112,9 +112,8 @@ def _write(jobs: list[Job], force: bool) -> int:
                   for job in jobs if (clashes := existing(job.rendered.files, job.output_dir))]
         if errors:
             _report(errors)
-    for job in jobs:
-        for path in write_files(job.rendered.files, job.output_dir, force=force):
-            console.echo(f"wrote {path}")
+    for path in write_many([(job.rendered.files, job.output_dir) for job in jobs], force=force):
+        console.echo(f"wrote {path}")
     return 0
 
 

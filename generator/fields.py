@@ -12,8 +12,8 @@ space or shell metacharacter can get through to smuggle in an instruction.
 from __future__ import annotations
 
 import difflib
+import os
 import re
-import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -132,11 +132,41 @@ def https_url(text: str, what: str, known: Mapping[str, str]) -> str:
 
 @cache
 def _timezones() -> frozenset[str]:
+    import zoneinfo  # walks and opens every file of the tz database: only for a name not found directly
+
     return frozenset(zoneinfo.available_timezones())
+
+
+@cache
+def _tz_roots() -> tuple[str, ...]:
+    """The tz database directories zoneinfo searches (its TZPATH), found without importing zoneinfo."""
+    env = os.environ.get("PYTHONTZPATH")
+    if env is None:
+        import sysconfig
+
+        env = sysconfig.get_config_var("TZPATH") or ""
+    return tuple(root for root in env.split(os.pathsep) if os.path.isabs(root))
+
+
+def _is_zone_file(name: str) -> bool:
+    """Whether ``name`` is a zone file in the tz database: what ``zoneinfo.available_timezones()`` would list
+    (it skips ``right/``, ``posix/`` and ``posixrules``), without listing them all."""
+    if name == "posixrules" or name.split("/")[0] in ("right", "posix"):
+        return False
+    for root in _tz_roots():
+        try:
+            with open(os.path.join(root, name), "rb") as handle:
+                if handle.read(4) == b"TZif":
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def timezone(value: Any) -> str:
     text = as_str(value)
+    if _TZ_NAME.fullmatch(text) and _is_zone_file(text):
+        return text
     known = _timezones()
     if known and text not in known:
         close = difflib.get_close_matches(text, known, n=1)

@@ -6,6 +6,7 @@ Each language says which templates make which output file and what context they 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -25,11 +26,45 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
 
 
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs (compiling them costs more than starting Python).
+
+    Jinja names each entry after the template's path and checks the template's checksum, Jinja's
+    bytecode version and Python's on load, so an entry is never used for another source or interpreter.
+    A cache that cannot be written (read-only home, full disk) only costs the compile: nothing is lost.
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            pass
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def template_cache_dir() -> str | None:
+    """Where compiled templates are kept: ``$DOCKGEN_CACHE_DIR`` (empty: nowhere), else
+    ``$XDG_CACHE_HOME/dockgen/templates`` (``~/.cache/dockgen/templates``)."""
+    explicit = os.environ.get("DOCKGEN_CACHE_DIR")
+    if explicit is not None:
+        return explicit or None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "dockgen", "templates")
+
+
 @cache
 def environment() -> jinja2.Environment:
     """The one Jinja environment: strict about undefined names, whitespace-exact output."""
+    cache_dir = template_cache_dir()
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
+        bytecode_cache=_TemplateCache(cache_dir) if cache_dir else None,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -83,7 +83,7 @@ def test_render_stdout_loads_neither_click_nor_yaml(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", probe, str(preset)], capture_output=True, text=True)
     assert "FROM " in result.stdout
     modules = set(json.loads(result.stderr.strip().splitlines()[-1]))
-    for heavy in ("click", "questionary", "cookiecutter", "prompt_toolkit", "generator.cli"):
+    for heavy in ("click", "yaml", "zoneinfo", "questionary", "cookiecutter", "prompt_toolkit", "generator.cli"):
         assert heavy not in modules, heavy
 
 

@@ -16,8 +16,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ...detection import MAX_SCAN_BYTES, Detection, read_json, read_text, record
 from .model import DEFAULT_NODE_VERSION, FIELDS, LOCKFILE_NAMES, NODE_VERSIONS, NodePreset
 
@@ -401,6 +399,8 @@ def find_native_addons(root: Path, pkg: dict[str, Any] | None = None) -> list[st
                 found.setdefault(name, f"install script in {lockname}, may build or download a binary")
     pnpm_lock = read_text(root / "pnpm-lock.yaml")
     if pnpm_lock and "requiresBuild: true" in pnpm_lock:
+        import yaml  # here only: `dockgen render` imports this module, and PyYAML would slow its start
+
         try:
             data = yaml.safe_load(pnpm_lock) or {}
         except yaml.YAMLError:
