@@ -82,6 +82,14 @@ def presets_command(name: str | None) -> None:
         click.echo(f"{preset:<{width}}  {data.get('description', '')}")
 
 
+@cli.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of preset files (for editors: see the README)."""
+    from .schema import schema_text
+
+    click.echo(schema_text(), nl=False)
+
+
 @cli.command("detect")
 @click.argument("directory", required=False, default=Path("."), type=click.Path(path_type=Path))
 def detect_command(directory: Path) -> None:

@@ -95,11 +95,30 @@ def choice(choices: tuple[str, ...], hint: str = "") -> Callable[[Any], str]:
     return check
 
 
+def json_pattern(regex: re.Pattern[str]) -> str:
+    """A fullmatch regex as a JSON Schema ``pattern`` (which searches)."""
+    return f"^(?:{regex.pattern})$"
+
+
+def with_schema(parse: Callable[[Any], Any], **keywords: Any) -> Callable[[Any], Any]:
+    """Record on ``parse`` what it accepts beyond its field's kind and choices, as JSON Schema keywords built
+    from the same patterns and limits it checks (read by :mod:`generator.schema`)."""
+    parse.json_schema = keywords  # type: ignore[attr-defined]
+    return parse
+
+
+PORT_RANGE = (1, 65535)
+
+
 def port(value: Any) -> int:
     number = as_int(value)
-    if not 1 <= number <= 65535:
-        raise InvalidValue(f"{number} is out of range; allowed: 1-65535")
+    low, high = PORT_RANGE
+    if not low <= number <= high:
+        raise InvalidValue(f"{number} is out of range; allowed: {low}-{high}")
     return number
+
+
+with_schema(port, minimum=PORT_RANGE[0], maximum=PORT_RANGE[1])
 
 
 def relative_path(what: str, suffixes: tuple[str, ...] = (), suffix_kind: str = "") -> Callable[[Any], str]:
@@ -116,7 +135,8 @@ def relative_path(what: str, suffixes: tuple[str, ...] = (), suffix_kind: str = 
             raise InvalidValue(f"{text!r} is not a {suffix_kind}; allowed endings: {allowed(suffixes)}")
         return text
 
-    return check
+    ending = [{"pattern": f"(?:{'|'.join(re.escape(suffix) for suffix in suffixes)})$"}] if suffixes else []
+    return with_schema(check, allOf=[{"pattern": json_pattern(_RELATIVE_PATH)}, *ending])
 
 
 def https_url(text: str, what: str, known: Mapping[str, str]) -> str:
@@ -128,6 +148,12 @@ def https_url(text: str, what: str, known: Mapping[str, str]) -> str:
         names = f", or one of: {allowed(tuple(known))}" if known else ""
         raise InvalidValue(f"{text!r} is not {what}; allowed: https://host[:port][/path]{names}")
     return text
+
+
+def https_url_schema(known: Mapping[str, str]) -> dict[str, Any]:
+    """JSON Schema keywords for what :func:`https_url` accepts."""
+    url = {"pattern": json_pattern(_HTTPS_URL)}
+    return {"anyOf": [{"enum": list(known)}, url]} if known else url
 
 
 @cache
@@ -178,11 +204,19 @@ def timezone(value: Any) -> str:
     return text
 
 
+with_schema(timezone, pattern=json_pattern(_TZ_NAME))
+
+DESCRIPTION_MAX = 200
+
+
 def description(value: Any) -> str:
     text = as_str(value)
-    if any(ord(ch) < 32 for ch in text) or len(text) > 200:
-        raise InvalidValue("must be one line of at most 200 characters")
+    if any(ord(ch) < 32 for ch in text) or len(text) > DESCRIPTION_MAX:
+        raise InvalidValue(f"must be one line of at most {DESCRIPTION_MAX} characters")
     return text
+
+
+with_schema(description, maxLength=DESCRIPTION_MAX, pattern="^[^\\x00-\\x1f]*$")
 
 
 def timezone_field() -> Field:

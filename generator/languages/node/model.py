@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...errors import InvalidValue
-from ...fields import (Field, allowed, as_bool, as_int, as_str, choice, https_url, port_field, relative_path,
-                       timezone_field)
+from ...fields import (Field, allowed, as_bool, as_int, as_str, choice, https_url, https_url_schema, json_pattern,
+                       port_field, relative_path, timezone_field, with_schema)
 from ..base import KeyProblem, common_fields
 
 PACKAGE_MANAGERS = ("npm", "yarn", "pnpm")
@@ -68,8 +68,14 @@ def _script_name(value: Any) -> str:
     return text
 
 
+with_schema(_script_name, pattern=json_pattern(_SCRIPT_NAME))
+
+
 def _registry_mirror(value: Any) -> str:
     return https_url(as_str(value), "a registry URL", KNOWN_MIRRORS)
+
+
+with_schema(_registry_mirror, **https_url_schema(KNOWN_MIRRORS))
 
 
 #: Every Node.js preset key, in the order the README, the wizard and saved presets use.
