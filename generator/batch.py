@@ -17,6 +17,7 @@ from .errors import UserError
 from .output import drift, existing, write_many
 from .presets import STDIN, load_preset, preset_path
 from .render import Rendered, render
+from .rendercache import cache_root
 
 DEFAULT_STDOUT_FILE = "Dockerfile"
 
@@ -64,10 +65,11 @@ def _load(refs: Sequence[str], output_dir: Path | None, overrides: Sequence[str]
     from .detect import project_warnings  # the project's package.json matters only here
 
     jobs, errors = [], []
+    cache_dir = cache_root()
     for ref in refs:
         try:
             preset = load_preset(ref, overrides)
-            job = Job(ref, _output_dir(ref, output_dir), render(preset))
+            job = Job(ref, _output_dir(ref, output_dir), render(preset, cache_dir=cache_dir))
             warnings = [*job.rendered.warnings, *project_warnings(job.output_dir, preset)]
         except UserError as exc:
             errors.append(exc)

@@ -11,7 +11,7 @@ import click
 from . import __version__
 from .batch import render_presets
 from .completion import complete_builtin, complete_output_file, complete_preset, complete_set
-from .console import EXIT_ABORTED, EXIT_DRIFT, EXIT_USER_ERROR, fail, user_errors, warn
+from .console import EXIT_ABORTED, EXIT_DRIFT, EXIT_USER_ERROR, fail, guarded, warn
 from .errors import UserError
 from .presets import builtin_preset_text, builtin_presets, read_preset_data
 
@@ -36,8 +36,7 @@ class DockgenGroup(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> object:
-        with user_errors():
-            return super().invoke(ctx)
+        return guarded(super().invoke, ctx)
 
 
 @click.group(cls=DockgenGroup, context_settings={"help_option_names": ["-h", "--help"]})

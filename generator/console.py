@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TextIO
+from collections.abc import Callable
+from typing import NoReturn, TextIO, TypeVar
 
 from .errors import UserError
 
@@ -41,16 +40,19 @@ def error(message: str) -> None:
     echo(f"error: {message}", err=True, fg="red")
 
 
-def fail(message: str, code: int = EXIT_USER_ERROR) -> None:
+def fail(message: str, code: int = EXIT_USER_ERROR) -> NoReturn:
     error(message)
     sys.exit(code)
 
 
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn a user error into its one line and exit code, Ctrl-C into "aborted" and 130."""
+T = TypeVar("T")
+
+
+def guarded(run: Callable[..., T], *args: object) -> T:
+    """``run(*args)``, with a user error turned into its one line and exit code, Ctrl-C into "aborted"
+    and 130."""
     try:
-        yield
+        return run(*args)
     except UserError as exc:
         fail(str(exc), exc.exit_code)
     except (KeyboardInterrupt, EOFError):

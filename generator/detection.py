@@ -7,7 +7,6 @@ records has passed the model's :func:`generator.model.parse_field` (:func:`recor
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,8 @@ def read_json(path: Path, result: Detection) -> dict[str, Any] | None:
     text = read_text(path)
     if text is None:
         return None
+    import json  # here: `dockgen render` imports this module for its project warnings only
+
     try:
         data = json.loads(text)
     except ValueError as exc:

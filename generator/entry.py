@@ -64,11 +64,11 @@ def main() -> None:
     from pathlib import Path
 
     from .batch import render_presets
-    from .console import user_errors
+    from .console import guarded
 
-    with user_errors():
-        output_dir = params.pop("output_dir")
-        sys.exit(render_presets(output_dir=None if output_dir is None else Path(output_dir), **params))
+    output_dir = params.pop("output_dir")
+    params["output_dir"] = None if output_dir is None else Path(output_dir)
+    sys.exit(guarded(lambda: render_presets(**params)))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ space or shell metacharacter can get through to smuggle in an instruction.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -195,6 +194,8 @@ def timezone(value: Any) -> str:
         return text
     known = _timezones()
     if known and text not in known:
+        import difflib  # for the hint of an error only
+
         close = difflib.get_close_matches(text, known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise InvalidValue(f"{text!r} is not an IANA time zone{hint}; allowed: names like Europe/Berlin, Asia/Shanghai, UTC")

@@ -9,7 +9,6 @@ accepted in all of them, and rejected with the same reason. ``language`` is pars
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -50,6 +49,8 @@ def _unknown_key(key: str, language: str) -> str:
     if owners:
         return f"applies to language {' and '.join(owners)}, not {language}"
     own = fields_for(language)
+    import difflib  # for the hint of an error only
+
     close = difflib.get_close_matches(key, own, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     return f"unknown key{hint}; allowed: {allowed(tuple(own))}"

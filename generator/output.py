@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -42,6 +40,8 @@ def write_many(batches: Sequence[tuple[Mapping[str, str], Path]], *, force: bool
             if clashes:
                 raise UserError(f"{', '.join(clashes)} already exist(s); use --force to overwrite or --check to "
                                 "compare", source=str(out_dir))
+    import tempfile  # here, not at the top: `dockgen render --stdout` and `--check` write nothing
+
     fsync_each = sum(len(files) for files, _ in batches) <= FSYNC_EACH_UP_TO
     staged: list[tuple[Path, Path]] = []
     current = Path(".")
@@ -74,6 +74,8 @@ def write_many(batches: Sequence[tuple[Mapping[str, str], Path]], *, force: bool
 
 def drift(files: Mapping[str, str], out_dir: Path) -> str:
     """A unified diff from the files on disk to ``files``; empty when they match."""
+    import difflib  # here, not at the top: the fast `dockgen render --stdout` needs no diff
+
     chunks = []
     for name, text in files.items():
         path = out_dir / name

@@ -1,18 +1,21 @@
 """What makes `dockgen render` start fast gives the same answers as the slow way: the time zone check,
-and the compiled-template cache."""
+the cache of rendered files and the compiled-template cache."""
 
 from __future__ import annotations
 
-import importlib
 import os
+import shutil
+import subprocess
+import sys
 import zoneinfo
 from pathlib import Path
 
 import pytest
 
-from generator import fields, load_preset, render
+from generator import builtin_presets, fields, load_preset, render, rendercache
+from generator.languages import get_language
 
-render_module = importlib.import_module("generator.render")  # `generator.render` is also the function
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_time_zone_is_found_directly_exactly_when_zoneinfo_lists_it() -> None:
@@ -30,35 +33,63 @@ def test_the_tz_roots_are_zoneinfos(monkeypatch: pytest.MonkeyPatch) -> None:
     assert fields._tz_roots() == zoneinfo.TZPATH
 
 
-def render_with_cache(cache_dir: str) -> dict[str, str]:
-    render_module.environment.cache_clear()
-    os.environ["DOCKGEN_CACHE_DIR"] = cache_dir
-    try:
-        return render(load_preset("node-yarn-npmmirror-shanghai")).files
-    finally:
-        del os.environ["DOCKGEN_CACHE_DIR"]
-        render_module.environment.cache_clear()
+def test_cached_renders_equal_fresh_ones_for_every_golden_preset(tmp_path: Path) -> None:
+    presets = sorted((ROOT / "tests" / "golden").iterdir())
+    assert presets
+    for directory in presets:
+        preset = load_preset(directory.name) if (ROOT / "presets" / f"{directory.name}.yaml").exists() else None
+        if preset is None:
+            continue
+        fresh = render(preset).files
+        first = render(preset, cache_dir=tmp_path).files  # renders with Jinja and stores
+        again = render(preset, cache_dir=tmp_path).files  # comes from the cache
+        assert fresh == first == again, directory.name
+    assert len(list((tmp_path / "renders").iterdir())) >= len(builtin_presets())
+    assert list((tmp_path / "templates").iterdir())  # Jinja's compiled templates
 
 
-def test_compiled_templates_are_cached_and_give_the_same_output(tmp_path: Path) -> None:
-    uncached = render_with_cache("")
-    first = render_with_cache(str(tmp_path / "cache"))
-    entries = sorted((tmp_path / "cache").iterdir())
-    assert len(entries) >= 3  # Dockerfile, .dockerignore and the package manager's macros
-    second = render_with_cache(str(tmp_path / "cache"))
-    assert uncached == first == second
-    assert sorted((tmp_path / "cache").iterdir()) == entries
+def test_a_cached_render_does_not_import_jinja(tmp_path: Path) -> None:
+    env = {**os.environ, "DOCKGEN_CACHE_DIR": str(tmp_path)}
+    probe = ("import sys\nfrom generator.batch import render_presets\n"
+             "render_presets(['node-pnpm-slim'], to_stdout=True)\nprint('jinja2' in sys.modules, file=sys.stderr)\n")
+    first = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    second = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert first.stderr.strip() == "True" and second.stderr.strip() == "False"
+    assert first.stdout == second.stdout == render(load_preset("node-pnpm-slim")).files["Dockerfile"]
 
 
-def test_a_cache_that_cannot_be_written_costs_only_the_compile(tmp_path: Path) -> None:
+def test_any_change_to_a_source_gives_another_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates" / "node", templates / "node")
+    preset = load_preset("node-npm-slim")
+    context = get_language("node").context(preset)
+    outputs = get_language("node").outputs
+    cache = rendercache.OutputCache(tmp_path / "cache", "node", templates)
+    cache.store(context, outputs, {"Dockerfile": "A", ".dockerignore": "B"})
+    assert cache.load(context, outputs) == {"Dockerfile": "A", ".dockerignore": "B"}
+    other = get_language("node").context(load_preset("node-npm-slim", ["port=8080"]))
+    assert cache.load(other, outputs) is None  # another preset: another key
+    (templates / "node" / "Dockerfile.jinja").write_text("changed\n")
+    rendercache.fingerprint.cache_clear()
+    assert cache.load(context, outputs) is None  # a template changed: the entry is not used
+
+
+def test_a_broken_entry_or_unusable_directory_only_costs_time(tmp_path: Path) -> None:
+    preset = load_preset("node-yarn-slim")
+    render(preset, cache_dir=tmp_path)
+    for entry in (tmp_path / "renders").iterdir():
+        entry.write_bytes(b"garbage")
+    assert render(preset, cache_dir=tmp_path).files == render(preset).files
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    assert render_with_cache(str(blocker / "cache")) == render_with_cache("")
+    assert render(preset, cache_dir=blocker / "cache").files == render(preset).files
 
 
-def test_the_default_cache_is_in_the_users_cache_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cache_directory(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DOCKGEN_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", "/x/cache")
-    assert render_module.template_cache_dir() == "/x/cache/dockgen/templates"
+    assert rendercache.cache_root() == Path("/x/cache/dockgen")
     monkeypatch.setenv("DOCKGEN_CACHE_DIR", "")
-    assert render_module.template_cache_dir() is None
+    assert rendercache.cache_root() is None
+    monkeypatch.setenv("DOCKGEN_CACHE_DIR", "/y")
+    assert rendercache.cache_root() == Path("/y")
