@@ -19,13 +19,14 @@ from functools import cache
 from typing import Any
 
 from .errors import InvalidValue
+from .lazyre import LazyPattern, lazy
 
-_RELATIVE_PATH = re.compile(r"[A-Za-z0-9_@][A-Za-z0-9._@+-]*(/[A-Za-z0-9_@][A-Za-z0-9._@+-]*)*")
-_HTTPS_URL = re.compile(
+_RELATIVE_PATH = lazy(r"[A-Za-z0-9_@][A-Za-z0-9._@+-]*(/[A-Za-z0-9_@][A-Za-z0-9._@+-]*)*")
+_HTTPS_URL = lazy(
     r"https://[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"
     r"(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?"
 )
-_TZ_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*")
+_TZ_NAME = lazy(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*")
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def choice(choices: tuple[str, ...], hint: str = "") -> Callable[[Any], str]:
     return check
 
 
-def json_pattern(regex: re.Pattern[str]) -> str:
+def json_pattern(regex: LazyPattern) -> str:
     """A fullmatch regex as a JSON Schema ``pattern`` (which searches)."""
     return f"^(?:{regex.pattern})$"
 

@@ -20,19 +20,26 @@ NOT_FLAT = object()
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 #: ``key:`` then nothing, a comment, or one space and a value (which may end in a comment).
 _LINE = re.compile(rf"(?P<key>{_KEY}):(?: +(?P<value>.*?))? *")
-#: A comment after a value: whitespace, then ``#``.
-_COMMENT = re.compile(r" +#.*")
-#: Tabs, carriage returns and other control characters: PyYAML's business.
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 #: A plain (unquoted) scalar YAML reads as text: it starts with a letter and holds only characters
 #: that are never YAML syntax inside a block-context plain scalar, with no ": " and no " #".
 _PLAIN = re.compile(r"""[A-Za-z][A-Za-z0-9 ._/@+\-:~%,()=;'"!?&*`$^]*""")
-_INT = re.compile(r"0|[1-9][0-9]{0,17}")
+#: Tabs, carriage returns and other control characters: PyYAML's business.
+_CONTROL = frozenset(map(chr, [*range(0, 10), *range(11, 32), 127]))
 #: PyYAML (YAML 1.1) resolves these plain words to booleans and null.
 _BOOLS = {word: value for value, words in ((True, "yes Yes YES true True TRUE on On ON"),
                                           (False, "no No NO false False FALSE off Off OFF"))
           for word in words.split()}
 _NULLS = {"~", "null", "Null", "NULL"}
+
+
+def _is_int(text: str) -> bool:
+    """``0`` or a decimal without a leading zero: what YAML reads as that int (``010`` is octal to it)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18 and (text == "0" or text[0] != "0")
+
+
+def _is_comment(rest: str) -> bool:
+    """``rest`` (what follows a value) is spaces and then a ``#`` comment."""
+    return rest.startswith(" ") and rest.lstrip(" ").startswith("#")
 
 
 def _plain(text: str) -> Any:
@@ -41,7 +48,7 @@ def _plain(text: str) -> Any:
         return None
     if text in _BOOLS:
         return _BOOLS[text]
-    if _INT.fullmatch(text):
+    if _is_int(text):
         return int(text)
     if _PLAIN.fullmatch(text) and ": " not in text and not text.endswith(":"):
         return text
@@ -56,16 +63,16 @@ def _value(raw: str) -> Any:
     if quote in "'\"":
         end = raw.find(quote, 1)
         rest = raw[end + 1:] if end > 0 else ""
-        if end < 0 or "\\" in raw[:end] or (rest and not _COMMENT.fullmatch(rest)):
+        if end < 0 or "\\" in raw[:end] or (rest and not _is_comment(rest)):
             return NOT_FLAT
         return raw[1:end]
-    comment = _COMMENT.search(raw)
-    return _plain(raw[:comment.start()] if comment else raw)
+    comment = raw.find(" #")
+    return _plain(raw[:comment].rstrip(" ") if comment >= 0 else raw)
 
 
 def load(text: str) -> Any:
     """The mapping (or None for an empty document) of a flat YAML document, or :data:`NOT_FLAT`."""
-    if not text.isascii() or _CONTROL.search(text):
+    if not text.isascii() or not _CONTROL.isdisjoint(text):
         return NOT_FLAT
     data: dict[str, Any] = {}
     for line in text.split("\n"):

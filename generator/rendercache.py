@@ -31,6 +31,19 @@ FORMAT = 1
 _PACKAGE = Path(__file__).resolve().parent
 
 
+def _sha256(data: bytes = b"") -> Any:
+    """SHA-256 from CPython's built-in module when there is one: hashlib would load OpenSSL, which costs
+    more than the rest of a cached render."""
+    try:
+        from _sha256 import sha256  # CPython 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256  # CPython 3.12 and later
+        except ImportError:
+            from hashlib import sha256
+    return sha256(data)
+
+
 def cache_root() -> Path | None:
     """``$DOCKGEN_CACHE_DIR`` (empty: None, no caching), else ``$XDG_CACHE_HOME/dockgen``."""
     explicit = os.environ.get("DOCKGEN_CACHE_DIR")
@@ -57,15 +70,13 @@ def _jinja_init() -> Path | None:
 def fingerprint(language: str, templates: Path) -> bytes | None:
     """SHA-256 of every source rendering ``language`` reads (see the module docstring); None when one
     cannot be read (then nothing is cached)."""
-    import hashlib
-
     jinja = _jinja_init()
     if jinja is None:
         return None
     sources = [*sorted(p for p in (templates / language).rglob("*") if p.is_file()),
                *sorted((_PACKAGE / "languages" / language).glob("*.py")),
                _PACKAGE / "render.py", Path(__file__).resolve(), jinja]
-    digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{language}\0".encode())
+    digest = _sha256(f"{FORMAT}\0{sys.version}\0{language}\0".encode())
     try:
         for path in sources:
             digest.update(f"{path.name}\0".encode())
@@ -83,12 +94,10 @@ class OutputCache:
         self.language, self.templates = language, templates
 
     def _path(self, context: Mapping[str, Any], outputs: Mapping[str, str]) -> Path | None:
-        import hashlib
-
         sources = fingerprint(self.language, self.templates)
         if sources is None:
             return None
-        key = hashlib.sha256(sources + repr((sorted(outputs.items()), sorted(context.items()))).encode())
+        key = _sha256(sources + repr((sorted(outputs.items()), sorted(context.items()))).encode())
         return self.directory / key.hexdigest()
 
     def load(self, context: Mapping[str, Any], outputs: Mapping[str, str]) -> dict[str, str] | None:

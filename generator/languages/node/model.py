@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from ...errors import InvalidValue
 from ...fields import (Field, allowed, as_bool, as_int, as_str, choice, https_url, https_url_schema, json_pattern,
                        port_field, relative_path, timezone_field, with_schema)
+from ...lazyre import lazy
 from ..base import KeyProblem, common_fields
 
 PACKAGE_MANAGERS = ("npm", "yarn", "pnpm")
@@ -30,7 +30,7 @@ DEFAULT_NODE_VERSION = 24
 #: production dependencies with the workspace-tools plugin, which the Dockerfile cannot assume.
 YARN_VERSIONS = (1, 4)
 
-_SCRIPT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]*")
+_SCRIPT_NAME = lazy(r"[A-Za-z0-9][A-Za-z0-9:._-]*")
 _ENTRYPOINT_SUFFIXES = (".js", ".mjs", ".cjs")
 
 #: Dead registries and their replacement, warned about rather than rejected.
