@@ -9,7 +9,6 @@ one line each, and then nothing is written at all. Free of click, so the fast pa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import console
@@ -22,13 +21,13 @@ from .rendercache import cache_root
 DEFAULT_STDOUT_FILE = "Dockerfile"
 
 
-@dataclass(frozen=True)
 class Job:
-    """One preset of the call and where its files go."""
+    """One preset of the call and where its files go (a plain class: a dataclass costs start-up time)."""
 
-    ref: str
-    output_dir: Path
-    rendered: Rendered
+    __slots__ = ("ref", "output_dir", "rendered")
+
+    def __init__(self, ref: str, output_dir: Path, rendered: Rendered):
+        self.ref, self.output_dir, self.rendered = ref, output_dir, rendered
 
 
 def _output_dir(ref: str, output_dir: Path | None) -> Path:
