@@ -14,7 +14,9 @@
    settings; the Dockerfiles are compared byte for byte.
 
 Run it with the interpreter dockgen is installed in (its `dockgen` and `cookiecutter` commands are taken
-from the same bin directory).
+from the same bin directory). Children run without PYTHONDONTWRITEBYTECODE, as users' installs do (pip
+compiles a wheel's modules; an editable install writes them on first import). With valgrind on PATH, the
+start-up table also counts instructions (callgrind): unlike time, they do not depend on the machine's load.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PRESET = "package_manager: pnpm\nbase: distroless\nport: 8080\ntimezone: Asia/Shanghai\n"
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
 def command(name: str) -> list[str]:
@@ -44,13 +47,23 @@ def command(name: str) -> list[str]:
 def run_once(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall and CPU seconds of one run (CPU from the child's rusage)."""
     start = time.perf_counter()
-    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd) as proc:
+    with subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env or ENV, cwd=cwd) as proc:
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} exited {proc.returncode}")
     return wall, usage.ru_utime + usage.ru_stime
+
+
+def instructions(cmd: list[str], env: dict[str, str] | None) -> float | None:
+    """Millions of instructions one run executes (valgrind's callgrind), or None without valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    result = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+                            capture_output=True, text=True, env=env)
+    found = [line.split()[-1] for line in result.stderr.splitlines() if "Collected :" in line]
+    return int(found[0]) / 1e6 if found else None
 
 
 def side_by_side(commands: dict[str, tuple[list[str], dict[str, str] | None]], runs: int) -> dict[str, tuple[float, float]]:
@@ -68,22 +81,28 @@ def side_by_side(commands: dict[str, tuple[list[str], dict[str, str] | None]], r
 def startup(runs: int, work: Path) -> None:
     preset = work / "dockgen.yaml"
     preset.write_text(PRESET)
-    no_cache = {**os.environ, "DOCKGEN_CACHE_DIR": ""}
-    cached = {**os.environ, "DOCKGEN_CACHE_DIR": str(work / "cache")}
+    no_cache = {**ENV, "DOCKGEN_CACHE_DIR": ""}
+    cached = {**ENV, "DOCKGEN_CACHE_DIR": str(work / "cache")}
     render = [*command("dockgen"), "render", str(preset), "--stdout"]
-    results = side_by_side({
-        "python -c pass": ([sys.executable, "-c", "pass"], None),
+    commands = {
+        "python -c pass": ([sys.executable, "-c", "pass"], ENV),
         "dockgen render dockgen.yaml --stdout": (render, cached),
         "dockgen render node-npm-slim --stdout": ([*command("dockgen"), "render", "node-npm-slim", "--stdout"],
                                                   cached),
         "dockgen render dockgen.yaml --stdout, no cache": (render, no_cache),
         "dockgen presets (click)": ([*command("dockgen"), "presets"], no_cache),
-    }, runs)
+    }
+    results = side_by_side(commands, runs)
+    counts = {name: instructions(cmd, env) for name, (cmd, env) in commands.items()}
     base_wall, base_cpu = results["python -c pass"]
+    base_count = counts["python -c pass"]
     print(f"### Start-up ({runs} runs each, in turns; median)\n")
-    print("| command | wall | × python | CPU | × python |\n| --- | --- | --- | --- | --- |")
+    print("| command | wall | × python | CPU | × python | instructions | × python |\n"
+          "| --- | --- | --- | --- | --- | --- | --- |")
     for name, (wall, cpu) in results.items():
-        print(f"| `{name}` | {wall:.1f} ms | {wall / base_wall:.2f} | {cpu:.1f} ms | {cpu / base_cpu:.2f} |")
+        count = counts[name]
+        counted = f"{count:.0f} M | {count / base_count:.2f}" if count and base_count else "– | –"
+        print(f"| `{name}` | {wall:.1f} ms | {wall / base_wall:.2f} | {cpu:.1f} ms | {cpu / base_cpu:.2f} | {counted} |")
     print()
 
 
@@ -100,20 +119,27 @@ def monorepo(root: Path, count: int) -> list[str]:
     return presets
 
 
-def many(count: int, work: Path) -> None:
+def many(count: int, work: Path, repeats: int = 3) -> None:
+    """Median of ``repeats`` calls each: the files written anew (a fresh cache), then checked."""
     root = work / "monorepo"
     presets = monorepo(root, count)
-    env = {**os.environ, "DOCKGEN_CACHE_DIR": str(work / "many-cache")}
-    write, _ = run_once([*command("dockgen"), "render", *presets], cwd=root, env=env)
-    check, _ = run_once([*command("dockgen"), "render", "--check", *presets], cwd=root, env=env)
-    cold, _ = run_once([*command("dockgen"), "render", "--check", *presets], cwd=root,
-                       env={**os.environ, "DOCKGEN_CACHE_DIR": ""})
+    writes, checks, colds = [], [], []
+    for attempt in range(repeats):
+        for preset in presets:
+            for name in ("Dockerfile", ".dockerignore"):
+                (root / preset).with_name(name).unlink(missing_ok=True)
+        env = {**ENV, "DOCKGEN_CACHE_DIR": str(work / f"many-cache-{attempt}")}
+        writes.append(run_once([*command("dockgen"), "render", *presets], cwd=root, env=env)[0])
+        checks.append(run_once([*command("dockgen"), "render", "--check", *presets], cwd=root, env=env)[0])
+        colds.append(run_once([*command("dockgen"), "render", "--check", *presets], cwd=root,
+                              env={**ENV, "DOCKGEN_CACHE_DIR": ""})[0])
     assert all((root / p).with_name("Dockerfile").exists() for p in presets)
-    print(f"### {count:,} services in one call\n")
+    print(f"### {count:,} services in one call (median of {repeats})\n")
     print("| command | wall |\n| --- | --- |")
-    print(f"| `dockgen render` {count:,} presets, nothing cached (writes {2 * count:,} files) | {write:.2f} s |")
-    print(f"| `dockgen render --check` {count:,} presets, all up to date | {check:.2f} s |")
-    print(f"| the same without any cache (`DOCKGEN_CACHE_DIR=`) | {cold:.2f} s |\n")
+    print(f"| `dockgen render` {count:,} presets, nothing cached (writes {2 * count:,} files) | "
+          f"{statistics.median(writes):.2f} s |")
+    print(f"| `dockgen render --check` {count:,} presets, all up to date | {statistics.median(checks):.2f} s |")
+    print(f"| the same without any cache (`DOCKGEN_CACHE_DIR=`) | {statistics.median(colds):.2f} s |\n")
 
 
 def cookiecutter_comparison(runs: int, work: Path) -> None:
@@ -125,8 +151,8 @@ def cookiecutter_comparison(runs: int, work: Path) -> None:
     preset = work / "dockgen.yaml"
     preset.write_text(PRESET)
     results = side_by_side({
-        "cookiecutter --no-input (the scaffold template)": (cc_cmd, None),
-        "dockgen render dockgen.yaml --stdout": ([*command("dockgen"), "render", str(preset), "--stdout"], None),
+        "cookiecutter --no-input (the scaffold template)": (cc_cmd, ENV),
+        "dockgen render dockgen.yaml --stdout": ([*command("dockgen"), "render", str(preset), "--stdout"], ENV),
     }, max(runs // 4, 5))
     project = next(out.iterdir())
     rendered = subprocess.run([*command("dockgen"), "render", str(preset), "--stdout"], capture_output=True,
