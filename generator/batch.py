@@ -2,8 +2,8 @@
 
 Each preset renders into its own directory: ``-o DIR`` when there is one preset, else the directory
 of the preset file (the current directory for a built-in preset name or ``-``, stdin). Every preset is
-loaded and rendered before anything is written or compared; user errors of all of them are reported,
-one line each, and then nothing is written at all. Free of click, so the fast path can use it.
+loaded and rendered before anything is written or compared: the first user error is the one line the
+call ends with, and nothing is written at all. Free of click, so the fast path can use it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import console
 from .errors import UserError
-from .output import drift, existing, write_many
+from .output import drift, write_many
 from .presets import STDIN, load_preset, preset_path
 from .render import Rendered, render
 from .rendercache import cache_root
@@ -53,40 +53,24 @@ def _check_arguments(refs: Sequence[str], output_dir: Path | None, to_stdout: bo
             raise UserError("'-' (stdin) can be given once")
 
 
-def _report(errors: list[UserError]) -> None:
-    """Print every error but the last, and raise the last: the caller prints it and exits 2."""
-    for error in errors[:-1]:
-        console.error(str(error))
-    raise errors[-1]
-
-
 def _load(refs: Sequence[str], output_dir: Path | None, overrides: Sequence[str], warn_prefix: bool) -> list[Job]:
+    """Every preset loaded and rendered (the first user error stops the call, as one line)."""
     from .detect import project_warnings  # the project's package.json matters only here
 
-    jobs, errors = [], []
+    jobs: list[Job] = []
+    seen: dict[Path, str] = {}
     cache_dir = cache_root()
     for ref in refs:
-        try:
-            preset = load_preset(ref, overrides)
-            job = Job(ref, _output_dir(ref, output_dir), render(preset, cache_dir=cache_dir))
-            warnings = [*job.rendered.warnings, *project_warnings(job.output_dir, preset)]
-        except UserError as exc:
-            errors.append(exc)
-            continue
-        for message in warnings:
-            console.warn(f"{ref}: {message}" if warn_prefix else message)
-        jobs.append(job)
-    if errors:
-        _report(errors)
-    seen: dict[Path, str] = {}
-    for job in jobs:
+        preset = load_preset(ref, overrides)
+        job = Job(ref, _output_dir(ref, output_dir), render(preset, cache_dir=cache_dir))
         key = Path(job.output_dir.resolve())
         if key in seen:
-            errors.append(UserError(f"renders into {job.output_dir}, as {seen[key]} does; allowed: one preset "
-                                    "per directory", source=job.ref))
-        seen.setdefault(key, job.ref)
-    if errors:
-        _report(errors)
+            raise UserError(f"renders into {job.output_dir}, as {seen[key]} does; allowed: one preset per directory",
+                            source=ref)
+        seen[key] = ref
+        for message in [*job.rendered.warnings, *project_warnings(job.output_dir, preset)]:
+            console.warn(f"{ref}: {message}" if warn_prefix else message)
+        jobs.append(job)
     return jobs
 
 
@@ -107,12 +91,6 @@ def _check(jobs: list[Job]) -> int:
 
 
 def _write(jobs: list[Job], force: bool) -> int:
-    if not force:
-        errors = [UserError(f"{', '.join(clashes)} already exist(s); use --force to overwrite or --check to compare",
-                            source=str(job.output_dir))
-                  for job in jobs if (clashes := existing(job.rendered.files, job.output_dir))]
-        if errors:
-            _report(errors)
     for path in write_many([(job.rendered.files, job.output_dir) for job in jobs], force=force):
         console.echo(f"wrote {path}")
     return 0

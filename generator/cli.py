@@ -11,11 +11,11 @@ import click
 from . import __version__
 from .batch import render_presets
 from .completion import complete_builtin, complete_output_file, complete_preset, complete_set
-from .console import EXIT_ABORTED, EXIT_DRIFT, EXIT_USER_ERROR, fail, guarded, warn
+from .console import EXIT_ABORTED, EXIT_DRIFT, EXIT_USER_ERROR, fail, guarded, os_error_message, warn
 from .errors import UserError
 from .presets import builtin_preset_text, builtin_presets, read_preset_data
 
-__all__ = ["EXIT_ABORTED", "EXIT_DRIFT", "EXIT_USER_ERROR", "cli", "main"]
+__all__ = ["EXIT_ABORTED", "EXIT_DRIFT", "EXIT_USER_ERROR", "cli", "main", "os_error_message"]
 
 
 class DockgenGroup(click.Group):
@@ -25,6 +25,17 @@ class DockgenGroup(click.Group):
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)  # type: ignore[arg-type]
+            sys.stdout.flush()
+        except click.exceptions.NoArgsIsHelpError as exc:  # bare `dockgen`: a usage line, not an error
+            commands = ", ".join(self.list_commands(exc.ctx)) if exc.ctx else ""
+            try:
+                click.echo(f"usage: dockgen COMMAND [ARGS]...; commands: {commands} (see 'dockgen --help')",
+                           err=True)
+            except OSError:
+                pass
+            sys.exit(exc.exit_code)
+        except OSError as exc:
+            fail(os_error_message(exc))
         except click.UsageError as exc:  # bad or missing arguments, unknown command
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
             fail(f"{exc.format_message()}{hint}", exc.exit_code)

@@ -5,6 +5,7 @@ Colour only on a terminal (as click does) and never with ``NO_COLOR`` set.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -41,20 +42,49 @@ def error(message: str) -> None:
 
 
 def fail(message: str, code: int = EXIT_USER_ERROR) -> NoReturn:
-    error(message)
+    try:
+        error(message)
+    except OSError:
+        pass  # stderr is gone too: the exit code is all that is left
     sys.exit(code)
+
+
+#: errno values that mean "the output went nowhere" when no file name comes with them.
+_OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EBADF}
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for a file system error no command turned into a UserError."""
+    reason = exc.strerror or str(exc)
+    if exc.filename:
+        return f"{exc.filename}: {reason}"
+    if exc.errno in _OUTPUT_ERRNOS:
+        _silence_stdout()
+        return f"cannot write to standard output: {reason}"
+    return reason
 
 
 T = TypeVar("T")
 
 
 def guarded(run: Callable[..., T], *args: object) -> T:
-    """``run(*args)``, with a user error turned into its one line and exit code, Ctrl-C into "aborted"
-    and 130."""
+    """``run(*args)``, with a user error turned into its one line and exit code, an OS error (an unreadable
+    directory, a full disk, a closed pipe on stdout) into one line and 2, Ctrl-C into "aborted" and 130."""
     try:
         return run(*args)
     except UserError as exc:
         fail(str(exc), exc.exit_code)
+    except OSError as exc:
+        fail(os_error_message(exc))
     except (KeyboardInterrupt, EOFError):
         echo("aborted", err=True, fg="red")
         sys.exit(EXIT_ABORTED)

@@ -68,7 +68,13 @@ def main() -> None:
 
     output_dir = params.pop("output_dir")
     params["output_dir"] = None if output_dir is None else Path(output_dir)
-    sys.exit(guarded(lambda: render_presets(**params)))
+
+    def run() -> int:
+        code = render_presets(**params)
+        sys.stdout.flush()  # a closed or full stdout fails here, inside the guard, as one line
+        return code
+
+    sys.exit(guarded(run))
 
 
 if __name__ == "__main__":

@@ -90,3 +90,12 @@ def load(text: str) -> Any:
             return NOT_FLAT
         data[key] = value
     return data or None
+
+
+def scalar(text: str) -> Any:
+    """The value of a document that is one plain or simply quoted scalar (a ``--set`` value), or
+    :data:`NOT_FLAT`."""
+    stripped = text.strip(" ")
+    if not stripped or not text.isascii() or not _CONTROL.isdisjoint(text) or "\n" in text:
+        return NOT_FLAT
+    return _value(stripped)

@@ -1,7 +1,7 @@
 """Finding and reading presets: YAML files, built-in presets, stdin and ``--set`` overrides.
 
-PyYAML is imported only when a document is more than flat ``key: value`` lines (:mod:`.flatyaml`)
-or when YAML is written: it would double the start-up time of `dockgen render`.
+PyYAML is imported only when a document or value is more than flat ``key: value`` lines or a plain
+scalar (:mod:`.flatyaml`), or when YAML is written: it would double the start-up of `dockgen render`.
 """
 
 from __future__ import annotations
@@ -10,33 +10,47 @@ import sys
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import flatyaml
-from .errors import UserError
+from .errors import UserError, did_you_mean, show
 from .model import Preset, preset_from_mapping, preset_mapping
 from .paths import presets_dir
 
 SET_SOURCE = "--set"
+#: A preset is a short mapping; anything larger is a mistake (`dockgen render /dev/zero`).
+MAX_PRESET_BYTES = 64 * 1024
+#: Nodes a preset may have once YAML aliases are expanded (a "billion laughs" bomb has billions).
+MAX_YAML_NODES = 10_000
 #: The preset argument that means "read the preset from standard input".
 STDIN = "-"
 STDIN_SOURCE = "<stdin>"
 
+if TYPE_CHECKING:
+    import yaml
+
 
 @cache
-def _strict_loader() -> type:
+def _strict_loader() -> type[yaml.SafeLoader]:
+    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
     import yaml
 
     class StrictLoader(yaml.SafeLoader):
-        """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+        pass
 
     def construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = loader.construct_object(key_node, deep=deep)
-            if key in seen:
+            try:
+                duplicate = key in seen
+            except TypeError:  # a list or mapping as a key: ask for text
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                    None, None, "a key must be text, not a list or mapping", key_node.start_mark
+                ) from None
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {show(key)}", key_node.start_mark
                 )
             seen.add(key)
         return loader.construct_mapping(node, deep=deep)
@@ -45,19 +59,74 @@ def _strict_loader() -> type:
     return StrictLoader
 
 
+def _check_expanded_size(node: yaml.Node | None, source: str) -> None:
+    """Refuse a document whose aliases expand to more than MAX_YAML_NODES nodes, before anything
+    (a message, a comparison) walks the expanded structure."""
+    import yaml
+
+    budget = MAX_YAML_NODES
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise UserError(f"more than {MAX_YAML_NODES} values once YAML aliases are expanded; a preset is a "
+                            "short mapping of keys to single values", source=source)
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(item for pair in current.value for item in pair)
+
+
 def parse_yaml(text: str, source: str) -> Any:
     flat = flatyaml.load(text)
     if flat is not flatyaml.NOT_FLAT:
         return flat
     import yaml
 
+    loader = None
     try:
-        return yaml.load(text, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass
+        loader = _strict_loader()(text)
+        node = loader.get_single_node()
+        _check_expanded_size(node, source)
+        return loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(f"{where}invalid YAML: {problem}", source=source) from None
+    except RecursionError:
+        raise UserError("invalid YAML: nested too deeply; a preset is a short mapping of keys to single values",
+                        source=source) from None
+    except ValueError:  # an integer of more than 4300 digits (Python's int conversion limit)
+        raise UserError("invalid YAML: a number with thousands of digits", source=source) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _read_text(path: Path | None, source: str) -> str:
+    """A preset file's text (stdin's for None), at most MAX_PRESET_BYTES of it (`/dev/zero` must not eat
+    the memory)."""
+    try:
+        if path is None:
+            stream = getattr(sys.stdin, "buffer", None)
+            data = stream.read(MAX_PRESET_BYTES + 1) if stream else sys.stdin.read(MAX_PRESET_BYTES + 1).encode()
+        else:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_PRESET_BYTES + 1)
+    except FileNotFoundError:
+        raise UserError("no such preset file", source=source) from None
+    except OSError as exc:
+        raise UserError(f"cannot read the preset file: {exc.strerror or exc}", source=source) from None
+    if len(data) > MAX_PRESET_BYTES:
+        raise UserError(f"larger than {MAX_PRESET_BYTES // 1024} KiB; a preset is a short YAML mapping",
+                        source=source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); allowed: a UTF-8 "
+                        "YAML file", source=source) from None
 
 
 def builtin_presets() -> dict[str, Path]:
@@ -71,11 +140,18 @@ def _builtin_presets() -> tuple[tuple[str, Path], ...]:
 
 
 def builtin_preset_text(name: str) -> str:
-    """The YAML text of built-in preset ``name``, as shipped (comments included)."""
+    """Built-in preset ``name`` as YAML to start a preset file from: its keys, and its description as a
+    comment (it describes the preset; as a key it would label the user's image, see load_preset)."""
     builtins = builtin_presets()
     if name not in builtins:
-        raise UserError(f"no built-in preset named {name!r}; allowed: {', '.join(builtins)}")
-    return builtins[name].read_text(encoding="utf-8")
+        raise UserError(f"no built-in preset named {show(name)}{did_you_mean(name, builtins)}; "
+                        f"allowed: {', '.join(builtins)}")
+    import yaml
+
+    data, _ = read_preset_data(name)
+    description = data.pop("description", None)
+    header = f"# dockgen built-in preset {name}" + (f": {description}" if description else "") + "\n"
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
 def preset_path(ref: str) -> Path | None:
@@ -95,24 +171,17 @@ def read_preset_data(ref: str) -> tuple[dict[str, Any], str]:
     builtins = builtin_presets()
     if ref == STDIN:
         source = STDIN_SOURCE
-        try:
-            text = sys.stdin.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"cannot read the preset: {exc}", source=source) from None
+        text = _read_text(None, source)
     elif path is not None:
         source = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise UserError("no such preset file", source=source) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"cannot read the preset file: {exc}", source=source) from None
+        text = _read_text(path, source)
     elif ref in builtins:
         source = f"built-in preset {ref}"
         text = builtins[ref].read_text(encoding="utf-8")
     else:
         raise UserError(
-            f"no preset file or built-in preset named {ref!r}; built-in presets: {', '.join(builtins)}"
+            f"no preset file or built-in preset named {show(ref)}{did_you_mean(ref, builtins)}; "
+            f"built-in presets: {', '.join(builtins)}"
         )
     data = parse_yaml(text, source)
     if data is None:
@@ -123,19 +192,31 @@ def read_preset_data(ref: str) -> tuple[dict[str, Any], str]:
 
 
 def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
-    """``KEY=VALUE`` strings to a mapping; the value is read as YAML (``port=8080`` is a number)."""
+    """``KEY=VALUE`` strings to a mapping. The value is read as a YAML scalar (``port=8080`` is a number,
+    ``lockfile=false`` a boolean, an empty value unsets the key); a value that YAML would read as a list or
+    mapping, or not read at all, is the text as written (``description=hello: world``)."""
     overrides: dict[str, Any] = {}
     for item in items:
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise UserError(f"{item!r} is not KEY=VALUE", source=SET_SOURCE)
+            raise UserError(f"{show(item)} is not KEY=VALUE", source=SET_SOURCE)
+        value: Any
         if raw.strip().isdigit():
-            value: Any = raw.strip()  # YAML 1.1 would read 010 as octal 8; the model parses digits itself
+            value = raw.strip()  # YAML 1.1 would read 010 as octal 8; the model parses digits itself
+        elif not raw.strip():
+            value = None
+        elif any(ord(ch) < 32 for ch in raw):
+            value = raw  # YAML would fold a newline into a space; the model refuses it instead
         else:
-            value = parse_yaml(raw, f"{SET_SOURCE} {key}") if raw.strip() else None
-        if isinstance(value, (dict, list)):
-            raise UserError("expected a single value, not a list or mapping", source=SET_SOURCE, key=key)
+            try:
+                value = flatyaml.scalar(raw)
+                if value is flatyaml.NOT_FLAT:
+                    value = parse_yaml(raw, f"{SET_SOURCE} {key}")
+            except UserError:
+                value = raw.strip()
+            if isinstance(value, (dict, list)):
+                value = raw.strip()
         overrides[key] = value
     return overrides
 
@@ -143,6 +224,9 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
 def load_preset(ref: str, overrides: Iterable[str] = ()) -> Preset:
     """Read preset ``ref``, apply ``--set`` overrides and validate the result."""
     data, source = read_preset_data(ref)
+    if ref in builtin_presets() and source.startswith("built-in"):
+        # A built-in preset's description describes the preset, not the user's app: it labels no image.
+        data = {key: value for key, value in data.items() if key != "description"}
     extra = parse_overrides(overrides)
     return preset_from_mapping({**data, **extra}, source, origins={key: SET_SOURCE for key in extra})
 

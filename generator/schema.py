@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .fields import Field
+from .fields import ANY, Field
 from .languages import DEFAULT_LANGUAGE, REGISTERED, all_languages
 from .languages.base import Language
 
@@ -44,9 +44,10 @@ def field_schema(field: Field) -> dict[str, Any]:
     return schema
 
 
-def _is(key: str, values: tuple[Any, ...], default: Any) -> dict[str, Any]:
-    """The preset's ``key`` (its default when absent or null) is one of ``values``."""
-    given = {"required": [key], "properties": {key: {"enum": list(values)}}}
+def _is(key: str, values: Any, default: Any) -> dict[str, Any]:
+    """The preset's ``key`` (its default when absent or null) is one of ``values`` (:data:`ANY`: has a value)."""
+    allowed = {"not": {"type": "null"}} if values is ANY else {"enum": list(values)}
+    given = {"required": [key], "properties": {key: allowed}}
     if default not in values:
         return given
     return {"anyOf": [given, {"not": {"required": [key]}}, {"properties": {key: {"type": "null"}}, "required": [key]}]}

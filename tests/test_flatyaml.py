@@ -63,6 +63,15 @@ def test_whatever_it_accepts_pyyaml_reads_the_same(text: str) -> None:
     assert typed(fast) == typed(expected), text
 
 
+@pytest.mark.parametrize("text", [*VALUES, " slim ", "  'a' ", "a\nb", "# only", "x: y", "[1]"])
+def test_a_lone_scalar_reads_as_pyyaml_reads_it(text: str) -> None:
+    fast = flatyaml.scalar(text)
+    if fast is flatyaml.NOT_FLAT:
+        return
+    kind, expected = pyyaml(text)
+    assert kind == "ok" and typed({"v": fast}) == typed({"v": expected}), text
+
+
 def test_the_corpus_exercises_both_paths() -> None:
     results = [flatyaml.load(text) is flatyaml.NOT_FLAT for text in corpus()]
     assert results.count(True) > 100 and results.count(False) > 100

@@ -24,7 +24,10 @@ STRINGS = ["", "x", "npm", "yarn", "pnpm", "full", "slim", "alpine", "distroless
            "dist/index.js", "src/main.mjs", "lib/x.cjs", "dist", "out/build", "../x", "/abs", "a b", "x'y", "a\nb",
            "Asia/Shanghai", "Europe/Berlin", "UTC", "US/Eastern", "Etc/GMT+8", "Nowhere/City", "https://r.example",
            "https://registry.npmmirror.com/", "http://r.example", "npmmirror", "build", "build:prod", "-x",
-           "@scope/x.js", "x" * 201, "a\tb", " slim ", "8080", "yes", "true"]
+           "@scope/x.js", "x" * 201, "a\tb", " slim ", "8080", "yes", "true", "./dist/", "dist/", "./index.js",
+           "index.js/", "node_modules", "node_modules/x", ".yarn", "package.json", "https://r.example:99999",
+           "https://r.example:0", "https://r.example:08443/x", "https://u:p@r.example", 'say "hi"', "a$b", "a\\b",
+           "localtime", "Factory", "posixrules", "x" * 200, "a\x7fb"]
 INTS = [-1, 0, 1, 2, 3, 4, 22, 24, 25, 26, 3000, 65535, 65536]
 OTHERS: list[Any] = [None, True, False, 1.5, ["a"], {"a": 1}]
 VALUES = [*STRINGS, *INTS, *OTHERS]
@@ -72,6 +75,8 @@ def corpus() -> list[dict[str, Any]]:
                     doc = {field.name: value} if condition == "absent" else {key: condition, field.name: value}
                     docs.append({"language": language.name, **doc})
                     docs.append(doc)
+    for output in STRINGS:
+        docs.append({"build_script": "build", "build_output": output, "entrypoint": f"{output}/index.js"})
     docs.append({"build_script": "build", "entrypoint": "dist/index.js"})
     docs.append({"build_script": "build", "build_output": "out", "entrypoint": "out/main.mjs"})
     return docs

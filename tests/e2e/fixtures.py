@@ -11,9 +11,16 @@ SHARED_SERVER = APPS / "_shared" / "index.js"
 
 
 def copy_app(app: str, dest: Path) -> Path:
-    """A copy of fixture app ``app`` at ``dest``, without what a host install or build left in it."""
+    """A copy of fixture app ``app`` at ``dest``, without what a host install or build left in it.
+
+    An app in a group (``nodeps/npm``) gets the group's ``_common/`` files first, then its own.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(APPS / app, dest, ignore=shutil.ignore_patterns("node_modules", "dist", ".pnp.*"))
+    ignore = shutil.ignore_patterns("node_modules", "dist", ".pnp.*")
+    common = (APPS / app).parent / "_common"
+    if common.is_dir():
+        shutil.copytree(common, dest, ignore=ignore)
+    shutil.copytree(APPS / app, dest, ignore=ignore, dirs_exist_ok=True)
     if not (dest / "index.js").exists() and not (dest / "src").exists():
         shutil.copy(SHARED_SERVER, dest / "index.js")
     return dest
