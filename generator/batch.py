@@ -19,6 +19,8 @@ from .render import Rendered, render
 from .rendercache import cache_root
 
 DEFAULT_STDOUT_FILE = "Dockerfile"
+#: Calls with up to this many presets use the caches of :mod:`generator.rendercache`.
+CACHE_UP_TO = 16
 
 
 class Job:
@@ -59,7 +61,9 @@ def _load(refs: Sequence[str], output_dir: Path | None, overrides: Sequence[str]
 
     jobs: list[Job] = []
     seen: dict[Path, str] = {}
-    cache_dir = cache_root()
+    # The caches spare a short call Jinja's import and compile; a long one pays those once and would only
+    # add a cache file to read and write per preset.
+    cache_dir = cache_root() if len(refs) <= CACHE_UP_TO else None
     for ref in refs:
         preset = load_preset(ref, overrides)
         job = Job(ref, _output_dir(ref, output_dir), render(preset, cache_dir=cache_dir))
