@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import console
 from .errors import UserError
-from .output import drift, write_many
+from .output import drift, write_groups
 from .presets import STDIN, load_preset, preset_path
 from .render import Rendered, render
 from .rendercache import cache_root
@@ -95,7 +95,7 @@ def _check(jobs: list[Job]) -> int:
 
 
 def _write(jobs: list[Job], force: bool) -> int:
-    for path in write_many([(job.rendered.files, job.output_dir) for job in jobs], force=force):
+    for path in write_groups({job.output_dir: job.rendered.files for job in jobs}, force=force):
         console.echo(f"wrote {path}")
     return 0
 

@@ -17,6 +17,9 @@ from .presets import builtin_preset_text, builtin_presets, read_preset_data
 
 __all__ = ["EXIT_ABORTED", "EXIT_DRIFT", "EXIT_USER_ERROR", "cli", "main", "os_error_message"]
 
+#: Raised for a bare `dockgen` by click >= 8.2 (older click prints the help itself).
+_NO_ARGS: type[BaseException] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
 
 class DockgenGroup(click.Group):
     """Runs a command and turns the errors users can cause into one line and an exit code."""
@@ -26,7 +29,7 @@ class DockgenGroup(click.Group):
         try:
             code = super().main(*args, **kwargs)  # type: ignore[arg-type]
             sys.stdout.flush()
-        except click.exceptions.NoArgsIsHelpError as exc:  # bare `dockgen`: a usage line, not an error
+        except _NO_ARGS as exc:  # bare `dockgen`: a usage line, not an error
             commands = ", ".join(self.list_commands(exc.ctx)) if exc.ctx else ""
             try:
                 click.echo(f"usage: dockgen COMMAND [ARGS]...; commands: {commands} (see 'dockgen --help')",

@@ -22,23 +22,26 @@ def complete_preset(ctx: Context, param: Parameter, incomplete: str) -> list[Com
     return [*complete_builtin(ctx, param, incomplete), CompletionItem(incomplete, type="file")]
 
 
-def _fields() -> dict[str, Any]:
-    """Every key of every language (the first language to declare a key gives its help and choices)."""
+def _fields() -> dict[str, list[Any]]:
+    """Every key of every language, with the fields that declare it (``base`` is Node.js's and Go's)."""
     from .languages import all_languages
 
-    fields: dict[str, Any] = {}
+    fields: dict[str, list[Any]] = {}
     for language in all_languages():
         for name, field in language.fields.items():
-            fields.setdefault(name, field)
+            fields.setdefault(name, []).append(field)
     return fields
 
 
-def _values(field: Any) -> tuple[str, ...]:
-    if field.choices:
-        return tuple(str(choice) for choice in field.choices)
-    if field.kind == "boolean":
-        return _BOOLEAN_VALUES
-    return ()
+def _values(fields: list[Any]) -> list[str]:
+    """The values a key takes when it has a fixed set, in any language that has it."""
+    values: dict[str, None] = {}
+    for field in fields:
+        if field.choices:
+            values.update(dict.fromkeys(str(choice) for choice in field.choices))
+        elif field.kind == "boolean":
+            values.update(dict.fromkeys(_BOOLEAN_VALUES))
+    return list(values)
 
 
 def complete_set(ctx: Context, param: Parameter, incomplete: str) -> list[CompletionItem]:
@@ -46,7 +49,7 @@ def complete_set(ctx: Context, param: Parameter, incomplete: str) -> list[Comple
     fields = _fields()
     key, eq, value = incomplete.partition("=")
     if not eq:
-        return [CompletionItem(f"{name}=", help=field.help) for name, field in fields.items()
+        return [CompletionItem(f"{name}=", help=declared[0].help) for name, declared in fields.items()
                 if name.startswith(key)]
     if key not in fields:
         return []

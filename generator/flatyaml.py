@@ -20,9 +20,9 @@ NOT_FLAT = object()
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
 #: ``key:`` then nothing, a comment, or one space and a value (which may end in a comment).
 _LINE = re.compile(rf"(?P<key>{_KEY}):(?: +(?P<value>.*?))? *")
-#: A plain (unquoted) scalar YAML reads as text: it starts with a letter and holds only characters
-#: that are never YAML syntax inside a block-context plain scalar, with no ": " and no " #".
-_PLAIN = re.compile(r"""[A-Za-z][A-Za-z0-9 ._/@+\-:~%,()=;'"!?&*`$^]*""")
+#: A plain (unquoted) scalar YAML reads as text: it starts with a letter, ``/`` or ``./`` and holds only
+#: characters that are never YAML syntax inside a block-context plain scalar, with no ": " and no " #".
+_PLAIN = re.compile(r"""(?:[A-Za-z]|\.?/)[A-Za-z0-9 ._/@+\-:~%,()=;'"!?&*`$^]*""")
 #: Tabs, carriage returns and other control characters: PyYAML's business.
 _CONTROL = frozenset(map(chr, [*range(0, 10), *range(11, 32), 127]))
 #: PyYAML (YAML 1.1) resolves these plain words to booleans and null.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import UserError
@@ -72,83 +72,97 @@ def _missing_parents(out_dir: Path) -> list[Path]:
     return missing
 
 
+def write_files(files: Mapping[str, str], out_dir: Path, *, force: bool = False) -> list[Path]:
+    """Write ``files`` into ``out_dir`` atomically.
+
+    Refuses (writing nothing) when a file exists and ``force`` is false. Every file is first
+    written to a temporary file beside the file it replaces, and only when all are written are they
+    renamed into place: a failure while writing (a full disk) changes nothing, and each file is
+    always either the old one or the new one, never a truncated one.
+    """
+    return write_groups({out_dir: files}, force=force)
+
+
 #: Up to this many files each is flushed to disk with its own fsync; above it, one sync() flushes them
-#: all (a thousand services' files: two fsyncs each would take seconds, one sync() a fraction of one).
+#: all before the renames (a thousand services' files: an fsync each would take seconds).
 FSYNC_EACH_UP_TO = 16
 
 
-def write_files(files: Mapping[str, str], out_dir: Path, *, force: bool = False) -> list[Path]:
-    """Write ``files`` into ``out_dir`` atomically (see :func:`write_many`)."""
-    return write_many([(files, out_dir)], force=force)
-
-
-def write_many(batches: Sequence[tuple[Mapping[str, str], Path]], *, force: bool = False) -> list[Path]:
-    """Write each ``(files, out_dir)`` of ``batches`` atomically.
-
-    Refuses (writing nothing at all) when a file exists in any directory and ``force`` is false. Every
-    file is first written to a temporary file beside the file it replaces and flushed to disk, and only
-    when all are written are they renamed into place: a failure while writing (a full disk) changes
-    nothing, and each file is always either the old one or the new one, never a truncated one.
-    """
-    import tempfile  # here, not at the top: `dockgen render --stdout` and `--check` write nothing
-
-    staged: list[tuple[Path, Path]] = []
-    written: list[Path] = []
-    created: list[Path] = []  # in the order they were made
-    out_dir = Path(".")
+def write_groups(groups: Mapping[Path, Mapping[str, str]], *, force: bool = False) -> list[Path]:
+    """:func:`write_files` for files in several directories (``{directory: {name: text}}``): every check
+    and every temporary file is done for all of them before the first one is renamed into place."""
+    staged: list[tuple[Path, Path, Path]] = []
+    created: list[Path] = []
+    current = next(iter(groups), Path("."))
     try:
-        plans = []
-        for files, out_dir in batches:
+        targets: dict[Path, dict[str, tuple[Path, os.stat_result | None]]] = {}
+        clashes: list[str] = []
+        for out_dir, files in groups.items():
+            current = out_dir
             if out_dir.exists() and not out_dir.is_dir():
                 raise UserError("not a directory", source=str(out_dir))
-            clashes = existing(files, out_dir)
-            if clashes and not force:
-                raise UserError(f"{clash_message(clashes)}; use --force to overwrite or --check to compare",
-                                source=str(out_dir))
-            plans.append((files, out_dir, {name: _target(out_dir / name) for name in files}))
-        fsync_each = sum(len(files) for files, _, _ in plans) <= FSYNC_EACH_UP_TO
+            clashes += [str(out_dir / name) if len(groups) > 1 else name for name in existing(files, out_dir)]
+            targets[out_dir] = {name: _target(out_dir / name) for name in files}
+        if clashes and not force:
+            where = {"source": str(current)} if len(groups) == 1 else {}
+            raise UserError(f"{clash_message(clashes)}; use --force to overwrite or --check to compare", **where)
         new_mode = 0o666 & ~_umask()
-        for files, out_dir, targets in plans:
-            created += reversed(_missing_parents(out_dir))
+        fsync_each = sum(len(files) for files in groups.values()) <= FSYNC_EACH_UP_TO
+        for out_dir, files in groups.items():
+            current = out_dir
+            missing = _missing_parents(out_dir)
             out_dir.mkdir(parents=True, exist_ok=True)
+            created = missing + created
             for name, text in files.items():
-                target, status = targets[name]
-                try:
-                    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-                except FileNotFoundError:  # the directory exists but takes no new files (/proc, /sys)
-                    raise UserError("cannot create files in this directory (No such file or directory)",
-                                    source=str(target.parent)) from None
-                staged.append((target, Path(tmp)))
-                written.append(out_dir / name)
-                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                    handle.write(text)
-                    handle.flush()
-                    if fsync_each:
-                        os.fsync(handle.fileno())
-                if status is None:
-                    os.chmod(tmp, new_mode)
-                else:
-                    os.chmod(tmp, stat.S_IMODE(status.st_mode))
-                    if os.geteuid() == 0 and (status.st_uid, status.st_gid) != (0, 0):
-                        os.chown(tmp, status.st_uid, status.st_gid)
+                target, status = targets[out_dir][name]
+                staged.append((target, _stage(target, text, status, new_mode, fsync_each), out_dir / name))
         if not fsync_each:
             os.sync()
-        for target, tmp in staged:
-            out_dir = target.parent
+        written = []
+        for target, tmp, path in staged:
             os.replace(tmp, target)
+            written.append(path)
         created.clear()
         return written
     except OSError as exc:
-        where = exc.filename if exc.filename and not str(exc.filename).endswith(".tmp") else out_dir
+        where = exc.filename if exc.filename and not str(exc.filename).endswith(".tmp") else current
         raise UserError(f"cannot write: {_reason(exc)}", source=str(where)) from None
     finally:
-        for _, tmp in staged:
+        for _, tmp, _ in staged:
             tmp.unlink(missing_ok=True)
-        for directory in reversed(created):
+        for directory in created:
             try:
                 directory.rmdir()
             except OSError:
                 pass
+
+
+def _stage(target: Path, text: str, status: os.stat_result | None, new_mode: int, fsync: bool) -> Path:
+    """``text`` in a temporary file beside ``target``, with the mode (and owner) the file will have; on disk
+    when ``fsync`` (else the caller syncs)."""
+    import tempfile  # here, not at the top: `dockgen render --stdout` and `--check` write nothing
+
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except FileNotFoundError:  # the directory exists but takes no new files (/proc, /sys)
+        raise UserError("cannot create files in this directory (No such file or directory)",
+                        source=str(target.parent)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            if fsync:
+                os.fsync(handle.fileno())
+        if status is None:
+            os.chmod(tmp, new_mode)
+        else:
+            os.chmod(tmp, stat.S_IMODE(status.st_mode))
+            if os.geteuid() == 0 and (status.st_uid, status.st_gid) != (0, 0):
+                os.chown(tmp, status.st_uid, status.st_gid)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
 
 
 def drift(files: Mapping[str, str], out_dir: Path) -> str:

@@ -27,20 +27,28 @@ from .languages.base import Language
 
 SHIPPED = Path(__file__).with_name("preset.schema.json")
 SCHEMA_FILE_NAME = "dockgen.schema.json"
-_TYPES = {"string": "string", "integer": "integer", "boolean": "boolean"}
+_TYPES = {"string": "string", "integer": "integer", "boolean": "boolean", "array": "array"}
 
 
 def field_schema(field: Field) -> dict[str, Any]:
-    """The JSON Schema of one key's value."""
-    schema: dict[str, Any] = {"description": field.help}
-    if field.choices:
-        schema["enum"] = [*field.choices, *([None] if field.optional else [])]
-    else:
-        kind = _TYPES[field.kind]
-        schema["type"] = [kind, "null"] if field.optional else kind
-        schema.update(getattr(field.parse, "json_schema", {}))
+    """The JSON Schema of one key's value: ``enum`` from the choices, else ``type`` from the kind, then the
+    keywords the parser recorded (an ``enum`` or ``type`` of its own replaces the derived one); null too
+    where the key is optional."""
+    value: dict[str, Any] = {"enum": list(field.choices)} if field.choices else {"type": _TYPES[field.kind]}
+    keywords = dict(getattr(field.parse, "json_schema", {}))
+    if "enum" in keywords or "type" in keywords:
+        value = {}
+    value.update(keywords)
+    if field.optional:
+        if set(value) == {"enum"}:
+            value["enum"] = [*value["enum"], None]
+        elif set(value) == {"type"} or ("type" in value and "enum" not in value):
+            value["type"] = [value["type"], "null"]
+        else:
+            value = {"anyOf": [value, {"type": "null"}]}
+    schema: dict[str, Any] = {"description": field.help, **value}
     if field.default is not None:
-        schema["default"] = field.default
+        schema["default"] = list(field.default) if isinstance(field.default, tuple) else field.default
     return schema
 
 

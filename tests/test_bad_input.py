@@ -4,7 +4,7 @@ Each case runs one command line and asserts: the exit code, exactly one line on 
 or the usage line for a bare ``dockgen``) containing the expected words, no traceback, and the test's
 whole directory (which is the working directory and holds every output directory) byte for byte, mode for
 mode as it was before. Most cases run in-process (fast); those that need a real process run ``python -m
-generator``: stdout on /dev/full, or a non-root user (``setpriv``) facing a mode-700 directory.
+generator``: stdout on /dev/full, or root without its capabilities (``setpriv``) facing a mode-700 directory it does not own.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Case:
     fragment: str
     code: int = 2
     setup: Callable[[Path], None] | None = None
-    how: str = "inproc"  # inproc | process | devfull | nobody
+    how: str = "inproc"  # inproc | process | devfull | closedpipe | nobody
     marks: tuple = field(default_factory=tuple)
 
 
@@ -73,7 +73,8 @@ def npm_project(name: str = "proj") -> Callable[[Path], None]:
 
 
 def locked(inner: Callable[[Path], None] | None = None) -> Callable[[Path], None]:
-    """``locked/`` (mode 700, owned by root) holding a project and a preset: unreachable for nobody."""
+    """``locked/`` (mode 700, owned by nobody) holding a project and a preset: unreachable for a user who is
+    not its owner (the case runs as root without the capabilities that override file permissions)."""
     def setup(tmp: Path) -> None:
         (tmp / "locked").mkdir()
         npm_project("locked/proj")(tmp)
@@ -81,6 +82,7 @@ def locked(inner: Callable[[Path], None] | None = None) -> Callable[[Path], None
         if inner:
             inner(tmp)
         (tmp / "locked").chmod(0o700)
+        os.chown(tmp / "locked", NOBODY, NOBODY)
     return setup
 
 
@@ -229,6 +231,10 @@ CASES = [
          setup=npm_project()),
     Case("new-yes-existing-files", ["new", "proj", "--yes"], "Dockerfile already exists; use --force",
          setup=both(npm_project(), write("proj/Dockerfile", "FROM scratch\n"))),
+    Case("new-save-preset-into-proc", ["new", "proj", "--yes", "--save-preset", "/proc/dockgen.yaml"],
+         "/proc: cannot create files in this directory", setup=npm_project()),
+    Case("new-save-preset-is-a-directory", ["new", "proj", "--yes", "--force", "--save-preset", "adir"],
+         "adir: is a directory", setup=both(npm_project(), dir_named("adir"))),
     Case("scaffold-bad-port", ["scaffold", "--no-input", "--set", "port=0", "-o", "out"], "0 is out of range"),
     Case("scaffold-unknown-question", ["scaffold", "--no-input", "--set", "colour=red", "-o", "out"],
          "not a question of the scaffold template"),
@@ -243,6 +249,8 @@ CASES = [
     Case("presets-to-full-disk", ["presets"], "cannot write to standard output: No space left", how="devfull"),
     Case("stdout-to-full-disk", ["render", "node-npm-slim", "--stdout"], "No space left on device", how="devfull"),
     Case("detect-to-full-disk", ["detect", "proj"], "No space left on device", setup=npm_project(), how="devfull"),
+    Case("presets-to-closed-pipe", ["presets"], "cannot write to standard output: Broken pipe", how="closedpipe"),
+    Case("detect-to-closed-pipe", ["detect", "proj"], "Broken pipe", setup=npm_project(), how="closedpipe"),
     Case("help-to-full-disk", ["--help"], "No space left on device", how="devfull"),
     Case("detect-proc-1-root", ["detect", "/proc/1/root"], "/proc/1/root", how="nobody"),
     Case("detect-unreadable", ["detect", "{tmp}/locked/proj"], "Permission denied", setup=locked(), how="nobody"),
@@ -293,8 +301,20 @@ def run_case(case: Case, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[in
             if os.environ.get("CI"):
                 pytest.fail("CI runs as root: this case must run as another user")
             pytest.skip("needs root to run as another user (setpriv)")
-        command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command]
+        # Root without capabilities is an ordinary user for permission checks (DAC override, ptrace) but can
+        # still run the Python it was installed with: a user's Python and packages may live where nobody
+        # could read them (/root/.pyenv).
+        command = ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--", *command]
         cwd = "/"
+    if case.how == "closedpipe":  # the reader has gone (`dockgen presets | head -0`)
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            done = subprocess.run(command, cwd=cwd, env=env, stdout=write_end, stderr=subprocess.PIPE, text=True,
+                                  timeout=60)
+        finally:
+            os.close(write_end)
+        return done.returncode, "", done.stderr
     with open("/dev/full" if case.how == "devfull" else os.devnull, "w") as sink:
         if case.how == "devfull":
             done = subprocess.run(command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.PIPE, text=True,

@@ -115,4 +115,4 @@ def test_presets_name_prints_the_builtin_preset(tmp_path: Path) -> None:
     (tmp_path / "p.yaml").write_text(result.stdout)
     assert load_preset(str(tmp_path / "p.yaml")) == load_preset("node-pnpm-slim")
     unknown = run("presets", "node-nope", cwd=tmp_path)
-    assert unknown.exit_code == 2 and "allowed: node-npm-alpine" in unknown.stderr
+    assert unknown.exit_code == 2 and "did you mean 'node-npm-alpine'" in unknown.stderr

@@ -45,6 +45,7 @@ def test_set_keys(shell: str) -> None:
 
 def test_set_values_of_keys_with_a_fixed_set() -> None:
     assert complete("zsh", "dockgen render x --set base=d", 4) == ["base=distroless"]
+    assert complete("zsh", "dockgen render x --set base=s", 4) == ["base=slim", "base=scratch"]  # Node.js and Go
     assert complete("zsh", "dockgen render x --set lockfile=", 4) == ["lockfile=true", "lockfile=false"]
     assert complete("zsh", "dockgen render x --set port=", 4) == []
 

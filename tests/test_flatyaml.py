@@ -21,6 +21,7 @@ VALUES = [
     "a b", "npm app on node:24 slim", "a: b", "a:", "a:b", "a #b", "a#b", "a # comment", "# only a comment",
     "'quoted'", "''", "'it''s'", "'a' # c", "'a'x", '"double"', '""', '"a\\tb"', '"a # b"', '"unterminated',
     "'unterminated", "[a, b]", "{a: 1}", "&anchor x", "*alias", "!tag x", "|", ">", "- a", "? a", "@x", "`x",
+    "./cmd/server", "/abs/path", "./", "/", ".5", ".inf", ".x", "../x", "./a: b", "/a #c",
     "%x", "a, b", "f(x)", "a=b", "x~", "musl; no addons", "it's", "say \"hi\"", "a!b", "a?", "a&b", "a*b", "run `npm run build` $x^2", "é", "a\tb", "trailing  ", "12345678901234567890", "a\x01",
 ]
 KEYS = ["port", "base", "yes", "null", "a_b", "_x", "9x", "k-1"]

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from generator import UserError, preset_from_mapping
 from generator.cli import cli
-from generator.languages import PLANNED, all_languages
+from generator.languages import DEFAULT_LANGUAGE, PLANNED, REGISTERED, all_languages, get_language
 from generator.schema import SHIPPED, preset_schema, schema_comment, schema_text
 
 VALIDATOR = jsonschema.Draft7Validator(preset_schema())
@@ -29,11 +29,12 @@ STRINGS = ["", "x", "npm", "yarn", "pnpm", "full", "slim", "alpine", "distroless
            "https://r.example:0", "https://r.example:08443/x", "https://u:p@r.example", 'say "hi"', "a$b", "a\\b",
            "localtime", "Factory", "posixrules", "x" * 200, "a\x7fb"]
 INTS = [-1, 0, 1, 2, 3, 4, 22, 24, 25, 26, 3000, 65535, 65536]
-OTHERS: list[Any] = [None, True, False, 1.5, ["a"], {"a": 1}]
+OTHERS: list[Any] = [None, True, False, 1.5, 1.26, 1.27, ["a"], {"a": 1}, [], ["./lib/", "x"], ["../x"], ["a", 1],
+                     ["a b"], [""], [["a"]]]
 VALUES = [*STRINGS, *INTS, *OTHERS]
 
 #: What no schema can check, and dockgen does (documented in generator/schema.py and the README).
-BEYOND_SCHEMA = re.compile(r"is not an IANA time zone|has no \w+ image|is outside build_output")
+BEYOND_SCHEMA = re.compile(r"is not an IANA time zone|has no \w+ image|is outside build_output|a cgo binary links against glibc")
 
 
 def model_accepts(doc: dict[str, Any]) -> tuple[bool, str]:
@@ -46,17 +47,19 @@ def model_accepts(doc: dict[str, Any]) -> tuple[bool, str]:
 
 def canonical(doc: dict[str, Any]) -> bool:
     """Every value has its key's YAML type as written by a careful person: no "8080" for a number, no
-    "yes" for true, no padding, no empty string for "not set"."""
-    fields = {name: field for language in all_languages() for name, field in language.fields.items()}
+    "yes" for true, no "a,b" for a list, no padding, no empty string for "not set"."""
+    language = get_language(doc.get("language") if doc.get("language") in REGISTERED else DEFAULT_LANGUAGE)
     for key, value in doc.items():
-        field = fields.get(key)
-        if field is None or value is None:
+        field = language.fields.get(key)
+        if field is None or value is None or isinstance(value, (dict, float)):
             continue
-        kind = type(field.choices[0]).__name__ if field.choices else {"integer": "int", "boolean": "bool"}.get(
-            field.kind, "str")
-        if type(value).__name__ != kind and not isinstance(value, (list, dict, float)):
+        expected = type(field.choices[0]) if field.choices else {"integer": int, "boolean": bool,
+                                                                "array": list}.get(field.kind, str)
+        if type(value) is not expected and not (isinstance(value, list) and expected is not list):
             return False
         if isinstance(value, str) and (value != value.strip() or not value):
+            return False
+        if expected is list and not all(type(item) is str and item == item.strip() for item in value):
             return False
     return True
 
@@ -65,6 +68,8 @@ def corpus() -> list[dict[str, Any]]:
     docs: list[dict[str, Any]] = [{}]
     keys = {name for language in all_languages() for name in language.fields} | {"bsae", "Port", "python_version"}
     docs += [{key: value} for key in sorted(keys) for value in VALUES]
+    docs += [{"language": language.name, key: value} for language in all_languages() if language.name != DEFAULT_LANGUAGE
+             for key in language.fields for value in VALUES]
     docs += [{"language": value} for value in [*PLANNED, "ruby", None]]
     for language in all_languages():
         for field in language.fields.values():
