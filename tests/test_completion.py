@@ -15,10 +15,12 @@ def complete(shell: str, words: str, cword: str | int) -> list[str]:
     env = {**os.environ, "_DOCKGEN_COMPLETE": f"{shell}_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
     result = subprocess.run([sys.executable, "-m", "generator"], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
-    if shell == "zsh":  # type, value, help: three lines each
-        lines = result.stdout.strip("\n").splitlines()
+    lines = result.stdout.strip("\n").splitlines()
+    # zsh (and fish before click 8.5): type, value, help on three lines each; fish since click 8.5 and
+    # bash: one "type,value<TAB>help" line each
+    if shell == "zsh" or (shell == "fish" and lines and "\t" not in result.stdout):
         return [lines[i + 1] for i in range(0, len(lines), 3)]
-    return [line.split(",", 1)[1].split("\t")[0] for line in result.stdout.splitlines() if line]
+    return [line.split(",", 1)[1].split("\t")[0] for line in lines if line]
 
 
 def test_commands() -> None:

@@ -63,7 +63,8 @@ def project(tmp_path: Path, request: pytest.FixtureRequest) -> tuple[Path, dict[
     git("init", "-q", cwd=repo)
     git("add", "-A", cwd=repo)
     git("commit", "-q", "-m", "services", cwd=repo)
-    home = request.config.cache.mkdir("pre-commit-home") if request.config.cache else tmp_path / "pre-commit-home"
+    cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
+    home = cache.mkdir("pre-commit-home") if cache else tmp_path / "pre-commit-home"
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home)}
     return repo, env
 
