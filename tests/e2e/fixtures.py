@@ -21,6 +21,6 @@ def copy_app(app: str, dest: Path) -> Path:
     if common.is_dir():
         shutil.copytree(common, dest, ignore=ignore)
     shutil.copytree(APPS / app, dest, ignore=ignore, dirs_exist_ok=True)
-    if not (dest / "index.js").exists() and not (dest / "src").exists():
+    if not common.is_dir() and not (dest / "index.js").exists() and not (dest / "src").exists():
         shutil.copy(SHARED_SERVER, dest / "index.js")
     return dest

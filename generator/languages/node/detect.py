@@ -18,7 +18,9 @@ from typing import Any
 
 import yaml
 
-from ...detection import MAX_SCAN_BYTES, Detection, read_json, read_text, record
+from ...detection import Detection, read_json, read_text, record
+from ...errors import UserError
+from .entry import detect_start
 from .model import DEFAULT_NODE_VERSION, FIELDS, LOCKFILE_NAMES, NODE_VERSIONS, NodePreset
 
 #: Files that make a directory a Node.js project.
@@ -31,6 +33,8 @@ LOCKFILES = {
     "package-lock.json": "npm",
     "npm-shrinkwrap.json": "npm",
 }
+#: Bun's lockfiles (text since Bun 1.2, binary before): Bun is not supported yet.
+BUN_LOCKFILES = ("bun.lock", "bun.lockb")
 #: The lockfile the Dockerfile copies, per package manager (npm-shrinkwrap.json is not copied: warned about).
 PM_LOCKFILES = {pm: (name,) for pm, name in LOCKFILE_NAMES.items()}
 
@@ -50,20 +54,31 @@ JS_ONLY_INSTALL_SCRIPTS = frozenset({"core-js", "core-js-pure", "es5-ext", "husk
 LTS_CODENAMES = {"argon": 4, "boron": 6, "carbon": 8, "dubnium": 10, "erbium": 12, "fermium": 14,
                  "gallium": 16, "hydrogen": 18, "iron": 20, "jod": 22, "krypton": 24}
 
-_PORT_DEFAULT = re.compile(r"process\.env\.PORT\b\s*\)?\s*(?:\|\||\?\?)\s*['\"]?(\d{1,5})\b")
-_NODE_START = re.compile(r"^\s*node\s+(?:-{1,2}[A-Za-z][\w-]*(?:=\S+)?\s+)*(?:\./)?(\S+)\s*$")
-_OUT_DIR_FLAG = re.compile(r"(?:--outDir|--out-dir|--outdir|-d)(?:\s+|=)(?:\./)?([^\s&|;]+)")
 _PNPM_KEY = re.compile(r"/?(@[^/@]+/[^/@]+|[^/@]+)")
-_TS_OUT_DIR = re.compile(r'"outDir"\s*:\s*"([^"]+)"')
 
 
 # ---------------------------------------------------------------------------------------------
 # package manager
 
 
+def _refuse_bun(root: Path, declared: Any, result: Detection) -> None:
+    """A Bun project is not an npm project: say so (an error when Bun is all it has, else a warning)."""
+    bun = [name for name in BUN_LOCKFILES if (root / name).is_file()]
+    declared_bun = isinstance(declared, str) and declared.strip().startswith("bun@")
+    if not bun and not declared_bun:
+        return
+    where = bun[0] if bun else "package.json packageManager"
+    others = [name for name in LOCKFILES if (root / name).is_file()]
+    if declared_bun or not others:
+        raise UserError("Bun is not supported yet (dockgen writes Dockerfiles for npm, yarn and pnpm); allowed: a "
+                        "project with package-lock.json, yarn.lock or pnpm-lock.yaml", source=str(root / where))
+    result.warnings.append(f"{where}: Bun is not supported yet; using {others[0]} and its package manager")
+
+
 def _detect_package_manager(root: Path, pkg: dict[str, Any], result: Detection) -> None:
     field_pm, field_major = None, None
     declared = pkg.get("packageManager")
+    _refuse_bun(root, declared, result)
     if isinstance(declared, str):
         match = re.fullmatch(r"(npm|yarn|pnpm)@v?(\d+)[\w.+-]*", declared.strip())
         if match:
@@ -284,80 +299,6 @@ def _detect_node(root: Path, pkg: dict[str, Any], result: Detection, base: str) 
 
 
 # ---------------------------------------------------------------------------------------------
-# entrypoint, build, port
-
-
-def _clean_path(text: str) -> str:
-    text = text.strip()
-    while text.startswith("./"):
-        text = text[2:]
-    return text.rstrip("/")
-
-
-def _detect_entrypoint(root: Path, pkg: dict[str, Any], result: Detection) -> None:
-    scripts = pkg.get("scripts") if isinstance(pkg.get("scripts"), dict) else {}
-    start = scripts.get("start")
-    candidates = []
-    if isinstance(start, str):
-        match = _NODE_START.match(start)
-        if match:
-            candidates.append((match.group(1), f"the start script {start!r}"))
-    if isinstance(pkg.get("main"), str):
-        candidates.append((_clean_path(pkg["main"]), "package.json main"))
-    for value, how in candidates:
-        if record(result, "node", "entrypoint", _clean_path(value), how):
-            return
-
-
-def _detect_build(root: Path, pkg: dict[str, Any], result: Detection) -> None:
-    scripts = pkg.get("scripts") if isinstance(pkg.get("scripts"), dict) else {}
-    script = scripts.get("build")
-    if not isinstance(script, str):
-        return
-    record(result, "node", "build_script", "build", "package.json scripts.build")
-    outputs = []
-    tsconfig = read_text(root / "tsconfig.json")
-    if tsconfig:
-        match = _TS_OUT_DIR.search(tsconfig)
-        if match:
-            outputs.append((_clean_path(match.group(1)), "tsconfig.json compilerOptions.outDir"))
-    match = _OUT_DIR_FLAG.search(script)
-    if match:
-        outputs.insert(0, (_clean_path(match.group(1)), f"the build script {script!r}"))
-    for value, how in outputs:
-        if record(result, "node", "build_output", value, how):
-            break
-    output = result.values.get("build_output", FIELDS["build_output"].default)
-    entry = result.values.get("entrypoint")
-    if entry and not entry.startswith(f"{output}/"):
-        result.warnings.append(f"entrypoint {entry} is outside the build output {output}/: with a build script "
-                               "only the build output reaches the runtime image; check entrypoint and "
-                               "build_output")
-
-
-def _detect_port(root: Path, result: Detection) -> None:
-    entry = result.values.get("entrypoint", FIELDS["entrypoint"].default)
-    candidates = [entry]
-    if "build_output" in result.values or "build_script" in result.values:
-        # the built file may not exist yet: look at its likely source
-        output = result.values.get("build_output", FIELDS["build_output"].default)
-        if entry.startswith(f"{output}/"):
-            stem = entry[len(output) + 1:].rsplit(".", 1)[0]
-            candidates += [f"src/{stem}.ts", f"src/{stem}.js", f"{stem}.ts"]
-    for name in candidates:
-        path = root / name
-        try:
-            if not path.is_file() or path.stat().st_size > MAX_SCAN_BYTES:
-                continue
-        except OSError:
-            continue
-        match = _PORT_DEFAULT.search(read_text(path) or "")
-        if match:
-            record(result, "node", "port", match.group(1), f"the PORT default in {name}")
-            return
-
-
-# ---------------------------------------------------------------------------------------------
 # native addons
 
 
@@ -451,9 +392,7 @@ def detect(project_dir: Path | str, base: str | None = None) -> Detection:
             result.warnings.append(f"no package.json in {root}: is this a Node.js project? Using defaults")
     _detect_package_manager(root, pkg, result)
     _detect_node(root, pkg, result, base)
-    _detect_entrypoint(root, pkg, result)
-    _detect_build(root, pkg, result)
-    _detect_port(root, result)
+    detect_start(root, pkg, result)
     _detect_registry_auth(root, result)
     result.native_addons = find_native_addons(root, pkg)
     if result.native_addons:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,23 @@ YARN_VERSIONS = (1, 4)
 
 _SCRIPT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]*")
 _ENTRYPOINT_SUFFIXES = (".js", ".mjs", ".cjs")
+#: A value that reaches an exec-form CMD or an ENV line: no space, quote, backslash, $ or newline.
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9@._:/%+,=-]+")
+_PLAIN_CHARS = "letters, digits and @ . _ : / % + , = -"
+#: An environment value may also hold * (DEBUG=app:*): ENV does no globbing.
+_ENV_VALUE = re.compile(r"[A-Za-z0-9@._:/%+,=*-]+")
+_NODE_FLAG = re.compile(r"--?[A-Za-z][A-Za-z0-9-]*(=[A-Za-z0-9@._:/%+,=-]+)?")
+#: node flags whose value is the next argument (`-r dotenv/config`).
+VALUE_FLAGS = frozenset({"-r", "--require", "--import", "--loader", "--experimental-loader", "-C", "--conditions",
+                         "--env-file", "--env-file-if-exists", "--title"})
+#: node flags that run something else than the entrypoint, or nothing: not options of a service.
+NOT_SERVICE_FLAGS = frozenset({"-e", "--eval", "-p", "--print", "-i", "--interactive", "-c", "--check", "-v",
+                               "--version", "-h", "--help", "--test", "--watch", "--run"})
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Variables the Dockerfile sets from other keys (or always).
+RESERVED_ENV = {"NODE_ENV": "the image always sets NODE_ENV=production", "PORT": "set it with the port key",
+                "TZ": "set it with the timezone key", "HOSTNAME": "the image sets it for Next.js"}
+NEXTJS_OUTPUTS = ("standalone", "server")
 
 #: Dead registries and their replacement, warned about rather than rejected.
 DEAD_REGISTRIES = {
@@ -72,6 +90,57 @@ def _registry_mirror(value: Any) -> str:
     return https_url(as_str(value), "a registry URL", KNOWN_MIRRORS)
 
 
+def _words(value: Any, what: str) -> list[str]:
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, (list, tuple)):
+        return [as_str(item) for item in value]
+    raise InvalidValue(f"expected a list of {what}, got {value!r}")
+
+
+def _node_options(value: Any) -> tuple[str, ...]:
+    """node's own flags, each an argument of the exec-form CMD before the entrypoint."""
+    items = _words(value, "node flags")
+    wanted = None  # the flag waiting for its value
+    for item in items:
+        if wanted:
+            if item.startswith("-") or not _PLAIN_VALUE.fullmatch(item):
+                raise InvalidValue(f"{item!r} is not a value for {wanted}; allowed: {_PLAIN_CHARS}")
+            wanted = None
+        elif not _NODE_FLAG.fullmatch(item):
+            raise InvalidValue(f"{item!r} is not a node flag; allowed: -x, --flag or --flag=value ({_PLAIN_CHARS}), "
+                               f"and the value after {', '.join(sorted(VALUE_FLAGS))}")
+        elif item.split("=", 1)[0] in NOT_SERVICE_FLAGS:
+            raise InvalidValue(f"{item!r} does not start a service; allowed: flags such as --enable-source-maps, "
+                               "--max-old-space-size=512, -r dotenv/config, --import ./otel.mjs")
+        else:
+            wanted = item if item in VALUE_FLAGS else None
+    if wanted:
+        raise InvalidValue(f"{wanted} needs a value after it; allowed: {wanted} MODULE")
+    return tuple(items)
+
+
+def _env(value: Any) -> tuple[str, ...]:
+    """Runtime environment variables, ``NAME=value`` each (a mapping or a list of NAME=value)."""
+    if isinstance(value, Mapping):
+        pairs = [(str(k), v) for k, v in value.items()]
+    else:
+        pairs = [tuple(item.split("=", 1)) if "=" in item else (item, None) for item in _words(value, "NAME=value")]
+    result = []
+    for name, raw in pairs:
+        if not _ENV_NAME.fullmatch(name):
+            raise InvalidValue(f"{name!r} is not a variable name; allowed: letters, digits and _, not first a digit")
+        if name in RESERVED_ENV:
+            raise InvalidValue(f"{name} is set by dockgen ({RESERVED_ENV[name]}); allowed: other names")
+        if raw is None:
+            raise InvalidValue(f"{name} has no value; allowed: NAME=value")
+        text = "" if raw == "" else as_str(raw)
+        if text and not _ENV_VALUE.fullmatch(text):
+            raise InvalidValue(f"{name}: {text!r} is not a plain value; allowed: {_PLAIN_CHARS} *")
+        result.append(f"{name}={text}")
+    return tuple(result)
+
+
 #: Every Node.js preset key, in the order the README, the wizard and saved presets use.
 FIELDS: dict[str, Field] = {
     f.name: f
@@ -89,8 +158,13 @@ FIELDS: dict[str, Field] = {
               optional=True),
         timezone_field(),
         port_field(3000),
+        Field("nextjs", "a Next.js app: standalone (output: 'standalone', the smallest image) or server "
+              "(next start)", choice(NEXTJS_OUTPUTS), optional=True, choices=NEXTJS_OUTPUTS),
         Field("entrypoint", "the file node runs, relative to the app root",
               relative_path("file", _ENTRYPOINT_SUFFIXES, "JavaScript file"), default="index.js"),
+        Field("node_options", "node's own flags, kept in the CMD before the entrypoint, e.g. [--enable-source-maps]",
+              _node_options, default=(), kind="array"),
+        Field("env", "environment variables of the app, NAME: value", _env, default=(), kind="array"),
         Field("build_script", "package.json script run in the build stage, e.g. build", _script_name, optional=True),
         Field("build_output", "directory the build script writes, copied to the runtime image",
               relative_path("directory"), default="dist"),
@@ -115,7 +189,10 @@ class NodePreset:
     registry_mirror: str | None
     timezone: str | None
     port: int
+    nextjs: str | None
     entrypoint: str
+    node_options: tuple[str, ...]
+    env: tuple[str, ...]
     build_script: str | None
     build_output: str
     lockfile: bool
@@ -138,6 +215,11 @@ def cross_check(values: dict[str, Any]) -> None:
     if version not in NODE_VERSIONS[base]:
         raise KeyProblem("node_version", f"Node.js {version} has no {base} image; allowed: {allowed(NODE_VERSIONS[base])}",
                          ("base",))
+    if values.get("nextjs"):
+        if not values.get("build_script"):
+            raise KeyProblem("build_script", "a Next.js app is built by `next build`; allowed: the package.json "
+                                             "script that runs it, e.g. build", ("nextjs",))
+        return
     output = values["build_output"]
     if values.get("build_script") and not values["entrypoint"].startswith(f"{output}/"):
         raise KeyProblem("entrypoint", f"{values['entrypoint']!r} is outside build_output {output!r}, and the "
@@ -160,6 +242,11 @@ def warnings(preset: NodePreset) -> list[str]:
             "base: alpine uses musl libc; native addons (node-gyp builds, prebuilt binaries for glibc) may fail "
             "to install or crash at run time; prefer slim or distroless if the app has any"
         )
+    if preset.nextjs and (preset.entrypoint != FIELDS["entrypoint"].default
+                          or preset.build_output != FIELDS["build_output"].default):
+        found.append(f"nextjs: {preset.nextjs}: entrypoint and build_output are not used; the image runs "
+                     + ("the standalone server.js" if preset.nextjs == "standalone" else "next start")
+                     + " from .next")
     if not preset.lockfile:
         found.append(
             "lockfile: false; without a committed lockfile the image build is not reproducible "

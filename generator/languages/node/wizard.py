@@ -70,6 +70,15 @@ def ask_answers(prompter: Prompter, defaults: NodePreset, detection: Detection |
         answers["timezone"] = timezone
 
     answers["port"] = ask_text(prompter, "node", "port", "Port the app listens on?", str(defaults.port))
+    # Read from the project (or the preset), not asked: how node is started and what the runtime gets.
+    for key in ("nextjs", "node_options", "env"):
+        if getattr(defaults, key):
+            answers[key] = getattr(defaults, key)
+    if defaults.nextjs:
+        answers["build_script"] = ask_text(prompter, "node", "build_script",
+                                           "Build script (the package.json script that runs `next build`)?",
+                                           defaults.build_script or "build")
+        return _lockfile_and_secret(answers, defaults, detection)
     answers["entrypoint"] = ask_text(prompter, "node", "entrypoint", "Entrypoint (the file node runs)?",
                                      defaults.entrypoint)
     build = ask_text(prompter, "node", "build_script",
@@ -92,6 +101,10 @@ def ask_answers(prompter: Prompter, defaults: NodePreset, detection: Detection |
             suggestion = f"{output}/{answers['entrypoint'].rsplit('/', 1)[-1]}"
             answers["entrypoint"] = parse_field("entrypoint", prompter.text(
                 f"Entrypoint inside {output}/ (the built file node runs)?", suggestion, inside_output), "node")
+    return _lockfile_and_secret(answers, defaults, detection)
+
+
+def _lockfile_and_secret(answers: dict[str, Any], defaults: NodePreset, detection: Detection | None) -> dict[str, Any]:
     lockfile = defaults.lockfile
     if detection and detection.lockfiles and answers["package_manager"] != defaults.package_manager:
         # another package manager than detected: does the project have *its* lockfile?
@@ -106,7 +119,8 @@ def ask_answers(prompter: Prompter, defaults: NodePreset, detection: Detection |
 def summary_rows(preset: NodePreset) -> list[tuple[str, Any]]:
     """The summary `dockgen new` shows before writing: (key, value) rows."""
     shown = {"package_manager": preset.package_manager_label,
-             "lockfile": "yes" if preset.lockfile else "no (non-reproducible)"}
+             "lockfile": "yes" if preset.lockfile else "no (non-reproducible)",
+             "node_options": " ".join(preset.node_options), "env": " ".join(preset.env)}
     saved = preset_mapping(preset)
     rows = []
     for key, value in saved.items():
