@@ -32,6 +32,8 @@ class Detection:
     native_addons: list[str] = field(default_factory=list)
     #: Whether the lockfile each package manager needs is in the project (for a changed answer).
     lockfiles: dict[str, bool] = field(default_factory=dict)
+    #: At a monorepo root: its workspaces (directories relative to it), for the wizard to offer.
+    workspaces: list[str] = field(default_factory=list)
 
 
 def read_text(path: Path) -> str | None:

@@ -310,3 +310,102 @@ def test_fixture_lockfiles_are_real(tmp_path: Path) -> None:
         proc = subprocess.run(["npm", "ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=root,
                               capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+# ----------------------------------------------------------------------------------------------------- monorepos
+
+
+@pytest.mark.parametrize(("pm", "base"), list(itertools.product(["npm", "yarn4", "pnpm"], BASES)))
+def test_workspace_dockerfile(pm: str, base: str) -> None:
+    text = dockerfile(**PMS[pm], base=base, workspace="apps/api", workspace_deps=["packages/lib", "packages/util"])
+    parts = named(text)
+    manifests = parts["manifests"]
+    assert [i.keyword for i in manifests.instructions] == ["WORKDIR", "COPY", "RUN"]
+    assert "find . -name package.json" in manifests.last("RUN").value
+    deps = parts["deps"]
+    copies = [i.value for i in deps.all("COPY")]
+    assert copies[0] == "--from=manifests /manifests/ ./" and ". ." not in copies
+    assert ("pnpm-workspace.yaml" in copies[1]) == (pm == "pnpm")
+    install = deps.last("RUN").value
+    expected = {"npm": "npm ci --omit=dev --workspace apps/api ",
+                "yarn4": "yarn --cwd apps/api workspaces focus --production",
+                "pnpm": "pnpm install --frozen-lockfile --prod --filter '{./apps/api}...' "}[pm]
+    assert expected in install, install
+    assert install.endswith("mkdir -p packages/lib/node_modules packages/util/node_modules apps/api/node_modules")
+    runtime = stages(text)[-1]
+    copies = [i.value for i in runtime.all("COPY")]
+    for directory in ("packages/lib", "packages/util", "apps/api"):
+        assert f"--from=deps /app/{directory}/node_modules ./{directory}/node_modules" in copies
+        assert f"{directory} ./{directory}" in copies
+    assert ". ." not in copies and "--from=deps /app/node_modules ./node_modules" in copies
+    assert runtime.last("WORKDIR").value == "/app/apps/api"
+
+
+@pytest.mark.parametrize(("keys", "key", "reason"), [
+    ({"package_manager": "yarn", "workspace": "apps/api"}, "workspace", "yarn classic cannot install"),
+    ({"workspace_deps": ["packages/lib"]}, "workspace_deps", "only applies with a workspace"),
+    ({"workspace": "apps/api", "workspace_deps": ["apps/api"]}, "workspace_deps", "the workspace apps/api itself"),
+    ({"workspace": "apps/api", "build_script": "build", "entrypoint": "dist/a.js"}, "build_script", "not supported"),
+    ({"workspace": "apps/../etc"}, "workspace", "no '..'"),
+    ({"workspace": "apps/api", "workspace_deps": ["packages/lib x"]}, "workspace_deps", "not a plain relative"),
+])
+def test_workspace_rules(keys: dict, key: str, reason: str) -> None:
+    with pytest.raises(UserError) as info:
+        preset_from_mapping(keys, "my.yaml")
+    assert str(info.value).startswith(f"my.yaml: {key}: ") and reason in str(info.value), str(info.value)
+
+
+@pytest.mark.skipif(HADOLINT is None, reason="hadolint not installed")
+def test_workspace_shapes_are_lint_clean(tmp_path: Path) -> None:
+    paths = []
+    for number, (pm, base) in enumerate(itertools.product(["npm", "yarn4", "pnpm"], BASES)):
+        path = tmp_path / f"{number:03d}.Dockerfile"
+        path.write_text(dockerfile(**PMS[pm], base=base, workspace="apps/api", workspace_deps=["packages/lib"],
+                                   registry_mirror="https://registry.npmmirror.com", npmrc_secret=True))
+        paths.append(path)
+    serious = [f"{Path(f['file']).name}:{f['line']} {f['code']} {f['message']}" for f in lint(paths)
+               if f["level"] in ("warning", "error")]
+    assert serious == []
+
+
+@pytest.mark.parametrize("pm", ["npm", "pnpm", "berry"])
+def test_detect_inside_a_workspace_finds_the_root(tmp_path: Path, pm: str) -> None:
+    root = fixture(f"mono/{pm}", tmp_path)
+    found = detect(root / "apps" / "api")
+    assert found.values["workspace"] == "apps/api" and found.values["workspace_deps"] == ("packages/lib",)
+    assert found.values["package_manager"] == ("yarn" if pm == "berry" else pm)
+    assert "lockfile" not in found.values, "the root's lockfile was not found"
+    assert any(f"the build context is the monorepo root {root.resolve()}" in n for n in found.notes)
+    preset_from_mapping(found.values, pm)
+
+
+def test_detect_at_a_monorepo_root_lists_the_workspaces(tmp_path: Path) -> None:
+    root = fixture("mono/pnpm", tmp_path)
+    found = detect(root)
+    assert found.workspaces == ["apps/api", "apps/other", "packages/lib"]
+    assert any("is a monorepo root; its workspaces: apps/api, apps/other, packages/lib" in w for w in found.warnings)
+    assert "workspace" not in found.values
+    result = CliRunner().invoke(cli, ["detect", str(root)])
+    assert result.exit_code == 0 and "monorepo root" in result.output
+
+
+def test_a_workspace_with_a_build_step_still_detects(tmp_path: Path) -> None:
+    root = fixture("mono/npm", tmp_path)
+    manifest = root / "apps" / "api" / "package.json"
+    data = json.loads(manifest.read_text())
+    data["scripts"]["build"] = "tsc"
+    manifest.write_text(json.dumps(data))
+    found = detect(root / "apps" / "api")
+    assert "build_script" not in found.values and found.values["workspace"] == "apps/api"
+    assert any("build_script inside a workspace is not supported yet" in w for w in found.warnings)
+    preset_from_mapping(found.values, "t")
+
+
+def test_yarn_classic_workspace_is_explained(tmp_path: Path) -> None:
+    root = fixture("mono/npm", tmp_path)
+    (root / "package-lock.json").unlink()
+    (root / "yarn.lock").write_text("# yarn lockfile v1\n")
+    found = detect(root / "apps" / "api")
+    assert "workspace" not in found.values
+    assert any("yarn classic cannot install one workspace" in w for w in found.warnings)
+    preset_from_mapping(found.values, "t")

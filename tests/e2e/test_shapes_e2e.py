@@ -95,3 +95,43 @@ def test_start_script_flags_and_variables(app_builder: AppBuilder, base: str) ->
                   "hello from start-flags greeting=hej preloaded=true "
                   "flags=--enable-source-maps,--max-old-space-size=256,-r,./preload.js")
     assert "app/server.js" in built.checks["added"]
+
+
+MONOREPOS = [("npm", "slim"), ("pnpm", "distroless"), ("berry", "distroless")]
+
+
+@pytest.mark.parametrize(("pm", "base"), MONOREPOS, ids=[f"{pm}-{base}" for pm, base in MONOREPOS])
+def test_monorepo_workspace(app_builder: AppBuilder, pm: str, base: str) -> None:
+    """`dockgen detect apps/api` in a monorepo (apps/api -> packages/lib -> ms; apps/other -> is-odd): the image,
+    built from the root, has the api, the lib and ms, and nothing of apps/other."""
+    probe = copy_app(f"mono/{pm}", app_builder.tmp_path / f"probe-{pm}")
+    found = detect(probe / "apps" / "api")
+    shutil.rmtree(probe)
+    values = {k: v for k, v in found.values.items() if k != "language"}
+    assert (values["workspace"], values["workspace_deps"]) == ("apps/api", ("packages/lib",)), found.notes
+    directory, model = app_builder.prepare(f"mono/{pm}", base=base, **values)
+    built = build(app_builder, directory, f"monorepo-{pm}/{base}", "hello from @mono/api via @mono/lib ms=7200000",
+                  gets=("/dev",))
+    assert built.checks["get"]["/dev"] == (200, '{"present":false,"other":false}\n'), built.checks["get"]
+    added = built.checks["added"]
+    assert "app/apps/api/index.js" in added and "app/packages/lib/index.js" in added
+    assert not any(p.startswith("app/apps/other") for p in added), "another workspace is in the image"
+    assert not any("is-odd" in p or "is-number" in p for p in added), "another workspace's dependency is in the image"
+    assert any(p.endswith("/ms/package.json") for p in added), "the library's dependency is missing"
+
+
+def test_monorepo_change_in_another_workspace_keeps_the_dependency_layer(app_builder: AppBuilder) -> None:
+    directory, _ = app_builder.prepare("mono/npm", base="slim", workspace="apps/api", workspace_deps=["packages/lib"])
+    tag = "localhost/dockgen-e2e-monorepo:first"
+    app_builder.verify(directory, "monorepo-rebuild/cold", expect="hello from @mono/api", keep=True, tag=tag)
+    try:
+        other = directory / "apps" / "other" / "index.js"
+        other.write_text(other.read_text() + "// changed\n")
+        second = app_builder.verify(directory, "monorepo-rebuild/other-changed", expect="hello from @mono/api")
+    finally:
+        app_builder.builder.remove(tag)
+    steps = second.build.steps
+    install = [s for s in steps if s.text.startswith("RUN") and "npm ci" in s.text]
+    assert install and all(s.cached for s in install), f"the dependency install re-ran: {install}"
+    manifests = [s for s in steps if s.text.startswith("COPY . .")]
+    assert manifests and not any(s.cached for s in manifests), "the change did not reach the build at all"

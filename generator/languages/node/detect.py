@@ -22,6 +22,7 @@ from ...detection import Detection, read_json, read_text, record
 from ...errors import UserError
 from .entry import detect_start
 from .model import DEFAULT_NODE_VERSION, FIELDS, LOCKFILE_NAMES, NODE_VERSIONS, NodePreset
+from .workspaces import detect_workspace, find_root, list_workspaces
 
 #: Files that make a directory a Node.js project.
 MARKERS = ("package.json",)
@@ -390,11 +391,19 @@ def detect(project_dir: Path | str, base: str | None = None) -> Detection:
         pkg = {}
         if not (root / "package.json").exists():
             result.warnings.append(f"no package.json in {root}: is this a Node.js project? Using defaults")
-    _detect_package_manager(root, pkg, result)
-    _detect_node(root, pkg, result, base)
+    monorepo = find_root(root)
+    top, top_pkg = (monorepo[0], read_json(monorepo[0] / "package.json", result) or {}) if monorepo else (root, pkg)
+    _detect_package_manager(top, top_pkg, result)
+    _detect_node(top, top_pkg, result, base)
+    if monorepo and "node_version" not in result.values:
+        _detect_node(root, pkg, result, base)
     detect_start(root, pkg, result)
-    _detect_registry_auth(root, result)
-    result.native_addons = find_native_addons(root, pkg)
+    if monorepo:
+        detect_workspace(top, monorepo[1], result)
+    else:
+        list_workspaces(root, result)
+    _detect_registry_auth(top, result)
+    result.native_addons = find_native_addons(top, top_pkg)
     if result.native_addons:
         result.warnings.append(native_addon_warning(result.native_addons))
     return result

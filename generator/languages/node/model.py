@@ -120,6 +120,11 @@ def _node_options(value: Any) -> tuple[str, ...]:
     return tuple(items)
 
 
+def _workspace_deps(value: Any) -> tuple[str, ...]:
+    check = relative_path("directory")
+    return tuple(dict.fromkeys(check(item) for item in _words(value, "workspace directories")))
+
+
 def _env(value: Any) -> tuple[str, ...]:
     """Runtime environment variables, ``NAME=value`` each (a mapping or a list of NAME=value)."""
     if isinstance(value, Mapping):
@@ -158,6 +163,10 @@ FIELDS: dict[str, Field] = {
               optional=True),
         timezone_field(),
         port_field(3000),
+        Field("workspace", "the workspace to build, a directory of the monorepo (the build context is its root)",
+              relative_path("directory"), optional=True),
+        Field("workspace_deps", "the local workspace packages the workspace depends on, copied with it",
+              _workspace_deps, default=(), kind="array"),
         Field("nextjs", "a Next.js app: standalone (output: 'standalone', the smallest image) or server "
               "(next start)", choice(NEXTJS_OUTPUTS), optional=True, choices=NEXTJS_OUTPUTS),
         Field("entrypoint", "the file node runs, relative to the app root",
@@ -189,6 +198,8 @@ class NodePreset:
     registry_mirror: str | None
     timezone: str | None
     port: int
+    workspace: str | None
+    workspace_deps: tuple[str, ...]
     nextjs: str | None
     entrypoint: str
     node_options: tuple[str, ...]
@@ -215,6 +226,7 @@ def cross_check(values: dict[str, Any]) -> None:
     if version not in NODE_VERSIONS[base]:
         raise KeyProblem("node_version", f"Node.js {version} has no {base} image; allowed: {allowed(NODE_VERSIONS[base])}",
                          ("base",))
+    _check_workspace(values)
     if values.get("nextjs"):
         if not values.get("build_script"):
             raise KeyProblem("build_script", "a Next.js app is built by `next build`; allowed: the package.json "
@@ -225,6 +237,25 @@ def cross_check(values: dict[str, Any]) -> None:
         raise KeyProblem("entrypoint", f"{values['entrypoint']!r} is outside build_output {output!r}, and the "
                                        f"runtime image gets only package.json and {output}/ of the app; "
                                        f"allowed: a file under {output}/", ("build_script", "build_output"))
+
+
+def _check_workspace(values: dict[str, Any]) -> None:
+    workspace, deps = values.get("workspace"), values.get("workspace_deps") or ()
+    if not workspace:
+        if deps:
+            raise KeyProblem("workspace_deps", "only applies with a workspace; allowed: set workspace too", ())
+        return
+    if values["package_manager"] == "yarn" and (values.get("yarn_version") or 1) < 2:
+        raise KeyProblem("workspace", "yarn classic cannot install the production dependencies of one workspace "
+                                      "(it has no `workspaces focus`); allowed: package_manager npm or pnpm, or "
+                                      "yarn 4 (`yarn set version 4`)", ("package_manager", "yarn_version"))
+    if workspace in deps:
+        raise KeyProblem("workspace_deps", f"lists the workspace {workspace} itself; allowed: the other local "
+                                           "packages it depends on", ("workspace",))
+    for key in ("nextjs", "build_script"):
+        if values.get(key):
+            raise KeyProblem(key, "is not supported inside a workspace yet; allowed: a workspace without a build "
+                                  "step (build it in your CI, or build the app outside the monorepo)", ("workspace",))
 
 
 def warnings(preset: NodePreset) -> list[str]:
