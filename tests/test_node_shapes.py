@@ -345,7 +345,7 @@ def test_workspace_dockerfile(pm: str, base: str) -> None:
     ({"package_manager": "yarn", "workspace": "apps/api"}, "workspace", "yarn classic cannot install"),
     ({"workspace_deps": ["packages/lib"]}, "workspace_deps", "only applies with a workspace"),
     ({"workspace": "apps/api", "workspace_deps": ["apps/api"]}, "workspace_deps", "the workspace apps/api itself"),
-    ({"workspace": "apps/api", "build_script": "build", "entrypoint": "dist/a.js"}, "build_script", "not supported"),
+    ({"workspace": "apps/api", "nextjs": "standalone", "build_script": "build"}, "nextjs", "not supported"),
     ({"workspace": "apps/../etc"}, "workspace", "no '..'"),
     ({"workspace": "apps/api", "workspace_deps": ["packages/lib x"]}, "workspace_deps", "not a plain relative"),
 ])
@@ -358,10 +358,11 @@ def test_workspace_rules(keys: dict, key: str, reason: str) -> None:
 @pytest.mark.skipif(HADOLINT is None, reason="hadolint not installed")
 def test_workspace_shapes_are_lint_clean(tmp_path: Path) -> None:
     paths = []
-    for number, (pm, base) in enumerate(itertools.product(["npm", "yarn4", "pnpm"], BASES)):
+    builds = [{}, {"build_script": "build", "entrypoint": "dist/index.js"}]
+    for number, (pm, base, extra) in enumerate(itertools.product(["npm", "yarn4", "pnpm"], BASES, builds)):
         path = tmp_path / f"{number:03d}.Dockerfile"
         path.write_text(dockerfile(**PMS[pm], base=base, workspace="apps/api", workspace_deps=["packages/lib"],
-                                   registry_mirror="https://registry.npmmirror.com", npmrc_secret=True))
+                                   registry_mirror="https://registry.npmmirror.com", npmrc_secret=True, **extra))
         paths.append(path)
     serious = [f"{Path(f['file']).name}:{f['line']} {f['code']} {f['message']}" for f in lint(paths)
                if f["level"] in ("warning", "error")]
@@ -382,23 +383,56 @@ def test_detect_inside_a_workspace_finds_the_root(tmp_path: Path, pm: str) -> No
 def test_detect_at_a_monorepo_root_lists_the_workspaces(tmp_path: Path) -> None:
     root = fixture("mono/pnpm", tmp_path)
     found = detect(root)
-    assert found.workspaces == ["apps/api", "apps/other", "packages/lib"]
+    assert list(found.workspaces) == ["apps/api", "apps/other", "packages/lib"]
+    assert found.workspaces["apps/api"]["workspace_deps"] == ("packages/lib",)
     assert any("is a monorepo root; its workspaces: apps/api, apps/other, packages/lib" in w for w in found.warnings)
     assert "workspace" not in found.values
     result = CliRunner().invoke(cli, ["detect", str(root)])
     assert result.exit_code == 0 and "monorepo root" in result.output
 
 
-def test_a_workspace_with_a_build_step_still_detects(tmp_path: Path) -> None:
+def test_a_workspace_with_a_build_step(tmp_path: Path) -> None:
     root = fixture("mono/npm", tmp_path)
     manifest = root / "apps" / "api" / "package.json"
     data = json.loads(manifest.read_text())
     data["scripts"]["build"] = "tsc"
     manifest.write_text(json.dumps(data))
     found = detect(root / "apps" / "api")
-    assert "build_script" not in found.values and found.values["workspace"] == "apps/api"
-    assert any("build_script inside a workspace is not supported yet" in w for w in found.warnings)
+    assert (found.values["workspace"], found.values["build_script"], found.values["entrypoint"]) == \
+        ("apps/api", "build", "dist/index.js")
     preset_from_mapping(found.values, "t")
+
+
+def test_local_dependencies_come_in_build_order(tmp_path: Path) -> None:
+    root = fixture("mono/npm", tmp_path)
+    util = root / "packages" / "util"
+    util.mkdir()
+    (util / "package.json").write_text(json.dumps({"name": "@mono/util", "version": "1.0.0"}))
+    lib = root / "packages" / "lib" / "package.json"
+    lib.write_text(json.dumps({**json.loads(lib.read_text()), "dependencies": {"@mono/util": "*", "ms": "^2"}}))
+    assert detect(root / "apps" / "api").values["workspace_deps"] == ("packages/util", "packages/lib")
+
+
+@pytest.mark.parametrize("pm", ["npm", "yarn4", "pnpm"])
+def test_workspace_build_runs_for_the_workspace_and_its_packages(pm: str) -> None:
+    text = dockerfile(**PMS[pm], workspace="apps/api", workspace_deps=["packages/util", "packages/lib"],
+                      build_script="build", entrypoint="dist/index.js")
+    build = named(text)["build"]
+    assert [i.keyword for i in build.instructions] == ["COPY", "COPY", "RUN", "COPY", "RUN"]
+    assert build.instructions[0].value == "--from=manifests /manifests/ ./"
+    run = build.last("RUN").value
+    expected = {"npm": "npm run build --if-present --workspace packages/util && npm run build --if-present "
+                       "--workspace packages/lib && npm run build --workspace apps/api",
+                "yarn4": "yarn workspaces foreach --recursive --topological --from apps/api run build",
+                "pnpm": "pnpm --filter '{./apps/api}...' run build"}[pm]
+    assert run.startswith(expected) and run.endswith("&& rm -rf packages/util/node_modules packages/lib/node_modules")
+    copies = [i.value for i in stages(text)[-1].all("COPY")]
+    assert copies[-4:] == ["--from=build /app/packages/util ./packages/util", "--from=build /app/packages/lib ./packages/lib",
+                           "--from=build /app/apps/api/package.json ./apps/api/",
+                           "--from=build /app/apps/api/dist ./apps/api/dist"]
+    ignore = render(preset_from_mapping({**PMS[pm], "workspace": "apps/api", "build_script": "build",
+                                         "entrypoint": "dist/index.js"}, "t")).files[".dockerignore"]
+    assert "apps/api/dist" in ignore.splitlines()
 
 
 def test_yarn_classic_workspace_is_explained(tmp_path: Path) -> None:
@@ -409,3 +443,18 @@ def test_yarn_classic_workspace_is_explained(tmp_path: Path) -> None:
     assert "workspace" not in found.values
     assert any("yarn classic cannot install one workspace" in w for w in found.warnings)
     preset_from_mapping(found.values, "t")
+
+
+def test_the_wizard_asks_which_workspace_at_a_monorepo_root(tmp_path: Path) -> None:
+    from generator import wizard
+
+    from .test_wizard import ALL_DEFAULTS, CONFIRM, DOWN, ENTER, piped
+
+    root = fixture("mono/pnpm", tmp_path)
+    keys = ENTER + DOWN + ENTER + ALL_DEFAULTS[1:] + CONFIRM  # language, workspace: apps/api, then the defaults
+    with piped(keys) as prompter:
+        assert wizard.run_new(root, prompter=prompter) == 0
+    assert prompter.asked[1] == "A monorepo: which workspace does the image run?"
+    expected = render(preset_from_mapping({"package_manager": "pnpm", "workspace": "apps/api",
+                                           "workspace_deps": ["packages/lib"]}, "t")).files
+    assert (root / "Dockerfile").read_text() == expected["Dockerfile"]

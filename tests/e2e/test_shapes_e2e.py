@@ -4,6 +4,7 @@ rendered, built with buildah, run, asked over HTTP, stopped with SIGTERM and sea
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -97,24 +98,44 @@ def test_start_script_flags_and_variables(app_builder: AppBuilder, base: str) ->
     assert "app/server.js" in built.checks["added"]
 
 
-MONOREPOS = [("npm", "slim"), ("pnpm", "distroless"), ("berry", "distroless")]
+MONOREPOS = [("npm", "slim", False), ("pnpm", "distroless", False), ("berry", "distroless", False),
+             ("npm", "distroless", True), ("pnpm", "slim", True), ("berry", "slim", True)]
 
 
-@pytest.mark.parametrize(("pm", "base"), MONOREPOS, ids=[f"{pm}-{base}" for pm, base in MONOREPOS])
-def test_monorepo_workspace(app_builder: AppBuilder, pm: str, base: str) -> None:
+def add_build_scripts(root: Path) -> None:
+    """Give apps/api and packages/lib a build script (build.js of each): scripts are not in the lockfiles."""
+    for workspace in ("apps/api", "packages/lib"):
+        manifest = root / workspace / "package.json"
+        data = json.loads(manifest.read_text())
+        data.setdefault("scripts", {})["build"] = "node build.js"
+        manifest.write_text(json.dumps(data, indent=2) + "\n")
+
+
+@pytest.mark.parametrize(("pm", "base", "with_build"), MONOREPOS,
+                         ids=[f"{pm}-{base}{'-build' if b else ''}" for pm, base, b in MONOREPOS])
+def test_monorepo_workspace(app_builder: AppBuilder, pm: str, base: str, with_build: bool) -> None:
     """`dockgen detect apps/api` in a monorepo (apps/api -> packages/lib -> ms; apps/other -> is-odd): the image,
-    built from the root, has the api, the lib and ms, and nothing of apps/other."""
+    built from the root, has the api, the lib and ms, and nothing of apps/other; with build scripts, both
+    builds ran and the api runs from its dist/."""
     probe = copy_app(f"mono/{pm}", app_builder.tmp_path / f"probe-{pm}")
+    if with_build:
+        add_build_scripts(probe)
     found = detect(probe / "apps" / "api")
     shutil.rmtree(probe)
     values = {k: v for k, v in found.values.items() if k != "language"}
     assert (values["workspace"], values["workspace_deps"]) == ("apps/api", ("packages/lib",)), found.notes
+    assert values.get("entrypoint", "index.js") == ("dist/index.js" if with_build else "index.js"), found.warnings
     directory, model = app_builder.prepare(f"mono/{pm}", base=base, **values)
-    built = build(app_builder, directory, f"monorepo-{pm}/{base}", "hello from @mono/api via @mono/lib ms=7200000",
+    if with_build:
+        add_build_scripts(directory)
+    expect = "hello from @mono/api via @mono/lib ms=7200000" + (" built" if with_build else "")
+    built = build(app_builder, directory, f"monorepo-{pm}{'-build' if with_build else ''}/{base}", expect,
                   gets=("/dev",))
     assert built.checks["get"]["/dev"] == (200, '{"present":false,"other":false}\n'), built.checks["get"]
     added = built.checks["added"]
-    assert "app/apps/api/index.js" in added and "app/packages/lib/index.js" in added
+    assert ("app/apps/api/dist/index.js" if with_build else "app/apps/api/index.js") in added
+    assert "app/packages/lib/index.js" in added
+    assert ("app/apps/api/index.js" in added) != with_build, "the api's sources next to its build output"
     assert not any(p.startswith("app/apps/other") for p in added), "another workspace is in the image"
     assert not any("is-odd" in p or "is-number" in p for p in added), "another workspace's dependency is in the image"
     assert any(p.endswith("/ms/package.json") for p in added), "the library's dependency is missing"

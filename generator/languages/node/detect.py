@@ -401,7 +401,7 @@ def detect(project_dir: Path | str, base: str | None = None) -> Detection:
     if monorepo:
         detect_workspace(top, monorepo[1], result)
     else:
-        list_workspaces(root, result)
+        list_workspaces(root, result, lambda directory: detect(directory, base))
     _detect_registry_auth(top, result)
     result.native_addons = find_native_addons(top, top_pkg)
     if result.native_addons:

@@ -252,10 +252,9 @@ def _check_workspace(values: dict[str, Any]) -> None:
     if workspace in deps:
         raise KeyProblem("workspace_deps", f"lists the workspace {workspace} itself; allowed: the other local "
                                            "packages it depends on", ("workspace",))
-    for key in ("nextjs", "build_script"):
-        if values.get(key):
-            raise KeyProblem(key, "is not supported inside a workspace yet; allowed: a workspace without a build "
-                                  "step (build it in your CI, or build the app outside the monorepo)", ("workspace",))
+    if values.get("nextjs"):
+        raise KeyProblem("nextjs", "is not supported inside a workspace yet; allowed: a Next.js app at the root of "
+                                   "its repository", ("workspace",))
 
 
 def warnings(preset: NodePreset) -> list[str]:

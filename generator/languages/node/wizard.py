@@ -7,8 +7,8 @@ from typing import Any
 from questionary import Choice
 
 from ...detection import Detection
-from ...model import parse_field, preset_mapping
-from ...wizard import COMMON_TIMEZONES, Prompter, ask_text, mark, select_or_custom, validator
+from ...model import parse_field, preset_from_mapping, preset_mapping
+from ...wizard import COMMON_TIMEZONES, NONE, Prompter, ask_text, mark, select_or_custom, validator
 from .detect import native_addon_warning
 from .model import BASES, DEFAULT_NODE_VERSION, FIELDS, KNOWN_MIRRORS, NODE_VERSIONS, PACKAGE_MANAGERS, NodePreset
 from .render import images_for
@@ -28,6 +28,17 @@ def ask_answers(prompter: Prompter, defaults: NodePreset, detection: Detection |
     detected = detection.values if detection else {}
     addons = detection.native_addons if detection else []
     answers: dict[str, Any] = {}
+    if detection and detection.workspaces and not defaults.workspace:
+        # A monorepo root: which workspace? Its own detected keys become the defaults of what follows.
+        root = Choice("none: the root package", value=NONE)
+        choices = [root] + [Choice(rel, value=rel) for rel in detection.workspaces]
+        picked = prompter.select("A monorepo: which workspace does the image run?", choices, NONE)
+        if picked != NONE:
+            detected = {**detection.workspaces[picked]}
+            defaults = preset_from_mapping({**preset_mapping(defaults), **detected}, f"workspace {picked}")
+            for key in ("workspace", "workspace_deps"):
+                if getattr(defaults, key):
+                    answers[key] = getattr(defaults, key)
 
     pm_choices = [Choice(mark(pm, pm, detected, "package_manager"), value=pm) for pm in PACKAGE_MANAGERS]
     answers["package_manager"] = prompter.select("Package manager?", pm_choices, defaults.package_manager)

@@ -9,6 +9,7 @@ the local packages a workspace depends on, transitively.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,20 +75,26 @@ def find_root(directory: Path) -> tuple[Path, str] | None:
 
 
 def local_dependencies(root: Path, workspace: str) -> list[str]:
-    """The workspaces ``workspace`` depends on (dependencies, optionalDependencies), transitively."""
+    """The workspaces ``workspace`` depends on (dependencies, optionalDependencies), transitively, in build
+    order: every package after the local packages it depends on."""
     by_name = {name: rel for rel, name in workspaces(root).items()}
-    seen: list[str] = []
-    todo = [workspace]
-    while todo:
-        manifest = _json(root / todo.pop() / "package.json")
+    ordered: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(rel: str) -> None:
+        if rel in ordered or rel in visiting:  # done, or a cycle (npm allows them): keep the first order
+            return
+        visiting.add(rel)
+        manifest = _json(root / rel / "package.json")
         for key in ("dependencies", "optionalDependencies"):
             deps = manifest.get(key)
-            for name in deps if isinstance(deps, dict) else ():
-                rel = by_name.get(name)
-                if rel and rel != workspace and rel not in seen:
-                    seen.append(rel)
-                    todo.append(rel)
-    return sorted(seen)
+            for name in sorted(deps) if isinstance(deps, dict) else ():
+                if name in by_name:
+                    visit(by_name[name])
+        ordered.append(rel)
+
+    visit(workspace)
+    return [rel for rel in ordered if rel != workspace]
 
 
 def detect_workspace(top: Path, workspace: str, result: Detection) -> None:
@@ -104,21 +111,20 @@ def detect_workspace(top: Path, workspace: str, result: Detection) -> None:
         record(result, "node", "workspace_deps", deps, f"the local packages {workspace} depends on")
     result.notes.append(f"the build context is the monorepo root {top}: render there (dockgen render PRESET -o "
                         f"{top}) and build from there")
-    dropped = [key for key in ("nextjs", "build_script") if result.values.get(key)]
-    if dropped:
-        for key in ("nextjs", "build_script", "build_output"):
-            result.values.pop(key, None)
-        result.warnings.append(f"{workspace}: {' and '.join(dropped)} inside a workspace is not supported yet, so "
-                               f"the image runs {result.values.get('entrypoint', 'index.js')} as the repository has "
-                               "it: build it before the image build, or build the app outside the monorepo")
+    if result.values.pop("nextjs", None):
+        result.values.pop("build_script", None)
+        result.warnings.append(f"{workspace}: a Next.js app inside a workspace is not supported yet; the preset "
+                               f"runs {result.values.get('entrypoint', 'index.js')} as the repository has it: set "
+                               "entrypoint, or build the Next.js app outside the monorepo")
 
 
-def list_workspaces(root: Path, result: Detection) -> None:
-    """At a monorepo root: name its workspaces and say how to pick one."""
+def list_workspaces(root: Path, result: Detection, detect: Callable[[Path], Detection]) -> None:
+    """At a monorepo root: name its workspaces and say how to pick one; ``detect`` (the Node.js detector)
+    gives the preset keys of each, for the wizard."""
     found = workspaces(root)
     if not found:
         return
-    result.workspaces = list(found)
+    result.workspaces = {rel: detect(root / rel).values for rel in found}
     result.warnings.append(f"{root} is a monorepo root; its workspaces: {', '.join(found)}. This preset builds the "
                            f"root package: to build one workspace, set workspace (and workspace_deps), or run "
                            f"`dockgen detect {root / next(iter(found))}` for it")
