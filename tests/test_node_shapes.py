@@ -458,3 +458,12 @@ def test_the_wizard_asks_which_workspace_at_a_monorepo_root(tmp_path: Path) -> N
     expected = render(preset_from_mapping({"package_manager": "pnpm", "workspace": "apps/api",
                                            "workspace_deps": ["packages/lib"]}, "t")).files
     assert (root / "Dockerfile").read_text() == expected["Dockerfile"]
+
+
+def test_render_warns_when_the_project_does_not_ask_for_standalone(tmp_path: Path) -> None:
+    root = fixture("next/server", tmp_path)
+    result = CliRunner().invoke(cli, ["render", "node-nextjs-standalone-distroless", "-o", str(root)])
+    assert result.exit_code == 0 and "next.config.mjs does not set output: 'standalone'" in result.output
+    standalone = fixture("next/standalone", tmp_path)
+    result = CliRunner().invoke(cli, ["render", "node-nextjs-standalone-distroless", "-o", str(standalone)])
+    assert result.exit_code == 0 and "does not set output" not in result.output, result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from generator.verify import ImageInfo, Running, runtime_base
 
-from .conftest import AppBuilder, assert_clean, assert_runtime, image_audit
+from .conftest import AppBuilder, assert_clean, assert_runtime, build_twice, image_audit, steps
 
 pytestmark = pytest.mark.e2e
 
@@ -142,20 +143,19 @@ def test_registry_mirror_leaves_no_trace(app_builder: AppBuilder, pm: str) -> No
 
 def test_code_change_reuses_dependency_layer(app_builder: AppBuilder, tmp_path: Path) -> None:
     directory, _ = app_builder.prepare("npm-app", base="slim")
-    tag = "localhost/dockgen-e2e-rebuild:first"
-    first = app_builder.verify(directory, "rebuild/cold", expect="hello from npm-app", keep=True, tag=tag)
-    try:
-        index = directory / "index.js"
-        index.write_text(index.read_text().replace("const name = appName();", "const name = 'npm-app-v2';"))
-        second = app_builder.verify(directory, "rebuild/code-change", expect="hello from npm-app-v2")
-    finally:
-        app_builder.builder.remove(tag)
-    steps = second.build.steps
-    install = [s for s in steps if s.text.startswith("RUN") and "npm ci" in s.text]
+    index = directory / "index.js"
+
+    def change() -> None:  # unique, so no earlier run's layers can serve the rebuild from cache
+        index.write_text(index.read_text().replace("const name = appName();",
+                                                   f"const name = 'npm-app-v2-{uuid.uuid4().hex[:8]}';"))
+
+    first, second = build_twice(app_builder, directory, "rebuild", "hello from npm-app", change,
+                                "hello from npm-app-v2")
+    install = steps(second, "RUN", "npm ci")
     assert install and all(s.cached for s in install), f"dependency install re-ran: {install}"
-    copy_deps = [s for s in steps if s.text.startswith("COPY --from=deps")]
+    copy_deps = steps(second, "COPY --from=deps")
     assert copy_deps and all(s.cached for s in copy_deps), f"node_modules layer rebuilt: {copy_deps}"
-    copy_code = [s for s in steps if s.text.startswith("COPY . .")]
+    copy_code = steps(second, "COPY . .")
     assert copy_code and not any(s.cached for s in copy_code), "the code change was not picked up"
     assert first.report.status == second.report.status == 200
 

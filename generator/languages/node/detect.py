@@ -20,7 +20,7 @@ import yaml
 
 from ...detection import Detection, read_json, read_text, record
 from ...errors import UserError
-from .entry import detect_start
+from .entry import detect_start, next_output_warnings
 from .model import DEFAULT_NODE_VERSION, FIELDS, LOCKFILE_NAMES, NODE_VERSIONS, NodePreset
 from .workspaces import detect_workspace, find_root, list_workspaces
 
@@ -365,10 +365,13 @@ def native_addon_warning(addons: list[str], base: str | None = None) -> str:
 def project_warnings(project_dir: Path, preset: NodePreset) -> list[str]:
     """Warnings about rendering ``preset`` for the project in ``project_dir`` (used by ``dockgen render``)."""
     project_dir = Path(project_dir)
-    if preset.base != "alpine" or not (project_dir / "package.json").is_file():
+    if not (project_dir / "package.json").is_file():
         return []
-    addons = find_native_addons(project_dir)
-    return [native_addon_warning(addons, preset.base)] if addons else []
+    found = next_output_warnings(project_dir, preset.nextjs)
+    if preset.base == "alpine":
+        addons = find_native_addons(project_dir)
+        found += [native_addon_warning(addons, preset.base)] if addons else []
+    return found
 
 
 # ---------------------------------------------------------------------------------------------

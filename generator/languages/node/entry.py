@@ -87,6 +87,9 @@ def _detect_entrypoint(pkg: dict[str, Any], scripts: dict[str, str],
         how = f"the {name} script {start.script!r}"
         if record(result, "node", "entrypoint", start.entrypoint, how):
             result.notes.extend(start.notes)
+            if name != names[0]:
+                result.notes.append(f"the {names[0]} script {scripts[names[0]]!r} is not a plain node command; "
+                                    f"the {name} script is")
             if start.node_options:
                 record(result, "node", "node_options", list(start.node_options), how)
             if start.env:
@@ -201,6 +204,22 @@ def _detect_port(root: Path, result: Detection, start: StartCommand | None) -> N
 # Next.js
 
 
+def _next_config(root: Path) -> tuple[str | None, bool]:
+    """The app's next.config file, and whether it sets output: 'standalone'."""
+    name = next((name for name in NEXT_CONFIGS if (root / name).is_file()), None)
+    return name, bool(name and _NEXT_STANDALONE.search(read_text(root / name) or ""))
+
+
+def next_output_warnings(root: Path, nextjs: str | None) -> list[str]:
+    """`nextjs: standalone` for an app whose next.config does not ask for it: the build would fail late."""
+    name, standalone = _next_config(root)
+    if nextjs == "standalone" and not standalone:
+        return [f"nextjs: standalone, but {name or 'the app has no next.config.js that'} does not set output: "
+                "'standalone': `next build` will write no .next/standalone and the image build will fail; add it, "
+                "or set nextjs: server"]
+    return []
+
+
 def _detect_next(root: Path, scripts: dict[str, str], result: Detection) -> bool:
     """A Next.js app: standalone or server output, its build script and port. False if it has no script
     that runs `next build` (then it is treated as a plain Node.js app, with a warning)."""
@@ -209,9 +228,8 @@ def _detect_next(root: Path, scripts: dict[str, str], result: Detection) -> bool
         result.warnings.append("next is a dependency but no package.json script runs `next build`: not treated as "
                                "a Next.js app; add \"build\": \"next build\" and run dockgen detect again")
         return False
-    config_name = next((name for name in NEXT_CONFIGS if (root / name).is_file()), None)
-    config = read_text(root / config_name) if config_name else None
-    if config and _NEXT_STANDALONE.search(config):
+    config_name, standalone = _next_config(root)
+    if standalone:
         record(result, "node", "nextjs", "standalone", f"output: 'standalone' in {config_name}")
     else:
         record(result, "node", "nextjs", "server", f"{config_name or 'no next.config'} without output: 'standalone'")
