@@ -327,7 +327,7 @@ def test_workspace_dockerfile(pm: str, base: str) -> None:
     assert copies[0] == "--from=manifests /manifests/ ./" and ". ." not in copies
     assert ("pnpm-workspace.yaml" in copies[1]) == (pm == "pnpm")
     install = deps.last("RUN").value
-    expected = {"npm": "npm ci --omit=dev --workspace apps/api ",
+    expected = {"npm": "npm ci --omit=dev --workspace=apps/api ",
                 "yarn4": "yarn --cwd apps/api workspaces focus --production",
                 "pnpm": "pnpm install --frozen-lockfile --prod --filter '{./apps/api}...' "}[pm]
     assert expected in install, install
@@ -421,8 +421,8 @@ def test_workspace_build_runs_for_the_workspace_and_its_packages(pm: str) -> Non
     assert [i.keyword for i in build.instructions] == ["COPY", "COPY", "RUN", "COPY", "RUN"]
     assert build.instructions[0].value == "--from=manifests /manifests/ ./"
     run = build.last("RUN").value
-    expected = {"npm": "npm run build --if-present --workspace packages/util && npm run build --if-present "
-                       "--workspace packages/lib && npm run build --workspace apps/api",
+    expected = {"npm": "npm run build --if-present --workspace=packages/util && npm run build --if-present "
+                       "--workspace=packages/lib && npm run build --workspace=apps/api",
                 "yarn4": "yarn workspaces foreach --recursive --topological --from apps/api run build",
                 "pnpm": "pnpm --filter '{./apps/api}...' run build"}[pm]
     assert run.startswith(expected) and run.endswith("&& rm -rf packages/util/node_modules packages/lib/node_modules")

@@ -18,8 +18,8 @@ from typing import Any
 
 import yaml
 
-from ...detection import Detection, read_json, read_text, record
-from ...errors import UserError
+from ...detection import Detection, read_json, read_manifest, read_text, record
+from ...errors import UserError, show
 from .entry import detect_start, next_output_warnings
 from .model import DEFAULT_NODE_VERSION, FIELDS, LOCKFILE_NAMES, NODE_VERSIONS, NodePreset
 from .workspaces import detect_workspace, find_root, list_workspaces
@@ -85,12 +85,12 @@ def _detect_package_manager(root: Path, pkg: dict[str, Any], result: Detection) 
         if match:
             field_pm, field_major = match.group(1), int(match.group(2))
         else:
-            result.notes.append(f"packageManager: cannot read {declared!r}; ignored")
+            result.notes.append(f"packageManager: cannot read {show(declared)}; ignored")
 
     present = [name for name in LOCKFILES if (root / name).is_file()]
     lock_pms = list(dict.fromkeys(LOCKFILES[name] for name in present))
     if field_pm:
-        pm, how = field_pm, f"package.json packageManager {declared!r}"
+        pm, how = field_pm, f"package.json packageManager {show(declared)}"
         if lock_pms and pm not in lock_pms:
             result.warnings.append(f"package.json names {pm} (packageManager) but the lockfile is for "
                                    f"{', '.join(lock_pms)}; using {pm}")
@@ -108,12 +108,12 @@ def _detect_package_manager(root: Path, pkg: dict[str, Any], result: Detection) 
     if effective == "yarn":
         yarn_lock = read_text(root / "yarn.lock") or ""
         if field_pm == "yarn" and field_major in (2, 3):
-            record(result, "node", "yarn_version", 4, f"package.json packageManager {declared!r}, berry")
-            result.warnings.append(f"packageManager {declared!r}: yarn {field_major} is past its end of life and "
+            record(result, "node", "yarn_version", 4, f"package.json packageManager {show(declared)}, berry")
+            result.warnings.append(f"packageManager {show(declared)}: yarn {field_major} is past its end of life and "
                                    "cannot install production dependencies without the workspace-tools plugin; "
                                    "the Dockerfile is for yarn 4: run `yarn set version 4`")
         elif field_pm == "yarn" and field_major is not None:
-            record(result, "node", "yarn_version", field_major, f"package.json packageManager {declared!r}")
+            record(result, "node", "yarn_version", field_major, f"package.json packageManager {show(declared)}")
         elif (root / ".yarnrc.yml").is_file():
             record(result, "node", "yarn_version", 4, ".yarnrc.yml, yarn berry; no packageManager version, assuming 4")
         elif "__metadata:" in yarn_lock:
@@ -273,7 +273,7 @@ def node_major_for(spec: str, allowed: tuple[int, ...]) -> tuple[int, str | None
     wanted = [r[0][0] if r[0][0] > 0 else r[2][0] for r in ranges]
     target = max(wanted) if wanted else default
     chosen = _nearest(min(target, _INF), allowed)
-    return chosen, (f"no maintained Node.js image satisfies {spec.strip()!r}; using {chosen}, the nearest "
+    return chosen, (f"no maintained Node.js image satisfies {show(spec.strip())}; using {chosen}, the nearest "
                     f"of {', '.join(map(str, allowed))}")
 
 
@@ -292,9 +292,9 @@ def _detect_node(root: Path, pkg: dict[str, Any], result: Detection, base: str) 
         try:
             major, note = node_major_for(spec, allowed)
         except ValueError:
-            result.notes.append(f"node_version: cannot read {spec!r} in {how}; ignored")
+            result.notes.append(f"node_version: cannot read {show(spec)} in {how}; ignored")
             continue
-        if record(result, "node", "node_version", major, f"{how} {spec!r}") and note:
+        if record(result, "node", "node_version", major, f"{how} {show(spec)}") and note:
             result.warnings.append(f"node_version: {note}")
         return
 
@@ -389,13 +389,16 @@ def detect(project_dir: Path | str, base: str | None = None) -> Detection:
         result.warnings.append(f"{root}: not a directory; nothing detected")
         return result
     result.values["language"] = "node"
-    pkg = read_json(root / "package.json", result)
+    pkg = read_manifest(root / "package.json")
     if pkg is None:
         pkg = {}
-        if not (root / "package.json").exists():
-            result.warnings.append(f"no package.json in {root}: is this a Node.js project? Using defaults")
+        result.warnings.append(f"no package.json in {root}: is this a Node.js project? Using defaults")
+    elif isinstance(pkg.get("scripts"), dict):
+        result.scripts = tuple(str(name) for name in pkg["scripts"])
+    else:
+        result.scripts = ()
     monorepo = find_root(root)
-    top, top_pkg = (monorepo[0], read_json(monorepo[0] / "package.json", result) or {}) if monorepo else (root, pkg)
+    top, top_pkg = (monorepo[0], read_manifest(monorepo[0] / "package.json") or {}) if monorepo else (root, pkg)
     _detect_package_manager(top, top_pkg, result)
     _detect_node(top, top_pkg, result, base)
     if monorepo and "node_version" not in result.values:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from ...detection import MAX_SCAN_BYTES, Detection, read_text, record
+from ...errors import show
+from ...fields import normalize_relative_path
 from .model import FIELDS
 from .start import StartCommand, read_start
 
@@ -31,10 +33,7 @@ NEXT_SIZES = "38 MB instead of 326 MB above the base for the e2e suite's small N
 
 
 def clean_path(text: str) -> str:
-    text = text.strip()
-    while text.startswith("./"):
-        text = text[2:]
-    return text.rstrip("/")
+    return normalize_relative_path(text)
 
 
 def _scripts(pkg: dict[str, Any]) -> dict[str, str]:
@@ -84,18 +83,18 @@ def _detect_entrypoint(pkg: dict[str, Any], scripts: dict[str, str],
     usable = next(((name, s) for name, s in zip(names, read) if s.entrypoint and not s.runner and not s.program), None)
     if usable:
         name, start = usable
-        how = f"the {name} script {start.script!r}"
+        how = f"the {name} script {show(start.script)}"
         if record(result, "node", "entrypoint", start.entrypoint, how):
             result.notes.extend(start.notes)
             if name != names[0]:
-                result.notes.append(f"the {names[0]} script {scripts[names[0]]!r} is not a plain node command; "
+                result.notes.append(f"the {names[0]} script {show(scripts[names[0]])} is not a plain node command; "
                                     f"the {name} script is")
             if start.node_options:
                 record(result, "node", "node_options", list(start.node_options), how)
             if start.env:
                 record(result, "node", "env", list(start.env), how)
             if start.problems:
-                result.warnings.append(f"the {name} script {start.script!r}: {'; '.join(start.problems)}; the "
+                result.warnings.append(f"the {name} script {show(start.script)}: {'; '.join(start.problems)}; the "
                                        f"image runs {_command(result)}")
             return start, None
     first = read[0] if read else None
@@ -115,7 +114,7 @@ def _command(result: Detection) -> str:
 def _warn_unread_start(result: Detection, name: str, start: StartCommand, used: str | None) -> None:
     entry = result.values.get("entrypoint", FIELDS["entrypoint"].default)
     instead = used or f"{entry} ({'inside the build output' if 'build_script' in result.values else 'dockgen default'})"
-    result.warnings.append(f"the {name} script {start.script!r} cannot be read: {'; '.join(start.problems)}; "
+    result.warnings.append(f"the {name} script {show(start.script)} cannot be read: {'; '.join(start.problems)}; "
                            f"the image runs node {instead}: set entrypoint (and node_options) if that is wrong")
 
 
@@ -136,7 +135,7 @@ def _detect_build(root: Path, scripts: dict[str, str], result: Detection, nest: 
             outputs.append((clean_path(match.group(1)), "tsconfig compilerOptions.outDir"))
     match = _OUT_DIR_FLAG.search(script)
     if match:
-        outputs.insert(0, (clean_path(match.group(1)), f"the build script {script!r}"))
+        outputs.insert(0, (clean_path(match.group(1)), f"the build script {show(script)}"))
     for value, how in outputs:
         if record(result, "node", "build_output", value, how):
             break
@@ -236,9 +235,9 @@ def _detect_next(root: Path, scripts: dict[str, str], result: Detection) -> bool
         result.warnings.append(f"Next.js without output: 'standalone': the image gets all production node_modules "
                                f"and runs next start; add output: 'standalone' to {config_name or 'next.config.js'} "
                                f"for the smallest image ({NEXT_SIZES}), then set nextjs: standalone")
-    record(result, "node", "build_script", build, f"the {build} script {scripts[build]!r}")
+    record(result, "node", "build_script", build, f"the {build} script {show(scripts[build])}")
     start = scripts.get("start", "")
     port = _NEXT_PORT.search(start)
     if port:
-        record(result, "node", "port", port.group(1), f"the start script {start!r}")
+        record(result, "node", "port", port.group(1), f"the start script {show(start)}")
     return True

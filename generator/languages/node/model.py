@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import InvalidValue
-from ...fields import (Field, allowed, as_bool, as_int, as_str, choice, https_url, port_field, relative_path,
+from ...errors import InvalidValue, show
+from ...fields import (ANY, Field, allowed, as_bool, as_int, as_str, choice, https_url, port_field, relative_path,
                        timezone_field)
 from ..base import KeyProblem, common_fields
 
@@ -81,13 +81,28 @@ def _script_name(value: Any) -> str:
     text = as_str(value)
     if not _SCRIPT_NAME.fullmatch(text):
         raise InvalidValue(
-            f"{text!r} is not a package.json script name; allowed: letters, digits and : . _ -"
+            f"{show(text)} is not a package.json script name; allowed: a letter or digit, then letters, digits "
+            "and : . _ - (the name of a key under \"scripts\", not an option)"
         )
     return text
 
 
+_build_output_path = relative_path("directory")
+#: Directories the Dockerfile itself fills: a build output there would be overwritten or overwrite them.
+_RESERVED_OUTPUTS = ("node_modules", "package.json", ".yarn", ".pnpm-store")
+
+
+def _build_output(value: Any) -> str:
+    text = _build_output_path(value)
+    if text.split("/")[0] in _RESERVED_OUTPUTS:
+        raise InvalidValue(f"{show(text)} is where the image's dependencies go, not a build's output; allowed: the "
+                           "directory the build script writes, e.g. dist, build, out")
+    return text
+
+
 def _registry_mirror(value: Any) -> str:
-    return https_url(as_str(value), "a registry URL", KNOWN_MIRRORS)
+    return https_url(as_str(value), "a registry URL", KNOWN_MIRRORS,
+                     credentials="for a private registry set npmrc_secret: true and keep the token in .npmrc")
 
 
 def _words(value: Any, what: str) -> list[str]:
@@ -95,7 +110,7 @@ def _words(value: Any, what: str) -> list[str]:
         return value.split()
     if isinstance(value, (list, tuple)):
         return [as_str(item) for item in value]
-    raise InvalidValue(f"expected a list of {what}, got {value!r}")
+    raise InvalidValue(f"expected a list of {what}, got {show(value)}")
 
 
 def _node_options(value: Any) -> tuple[str, ...]:
@@ -105,13 +120,13 @@ def _node_options(value: Any) -> tuple[str, ...]:
     for item in items:
         if wanted:
             if item.startswith("-") or not _PLAIN_VALUE.fullmatch(item):
-                raise InvalidValue(f"{item!r} is not a value for {wanted}; allowed: {_PLAIN_CHARS}")
+                raise InvalidValue(f"{show(item)} is not a value for {wanted}; allowed: {_PLAIN_CHARS}")
             wanted = None
         elif not _NODE_FLAG.fullmatch(item):
-            raise InvalidValue(f"{item!r} is not a node flag; allowed: -x, --flag or --flag=value ({_PLAIN_CHARS}), "
+            raise InvalidValue(f"{show(item)} is not a node flag; allowed: -x, --flag or --flag=value ({_PLAIN_CHARS}), "
                                f"and the value after {', '.join(sorted(VALUE_FLAGS))}")
         elif item.split("=", 1)[0] in NOT_SERVICE_FLAGS:
-            raise InvalidValue(f"{item!r} does not start a service; allowed: flags such as --enable-source-maps, "
+            raise InvalidValue(f"{show(item)} does not start a service; allowed: flags such as --enable-source-maps, "
                                "--max-old-space-size=512, -r dotenv/config, --import ./otel.mjs")
         else:
             wanted = item if item in VALUE_FLAGS else None
@@ -134,14 +149,14 @@ def _env(value: Any) -> tuple[str, ...]:
     result = []
     for name, raw in pairs:
         if not _ENV_NAME.fullmatch(name):
-            raise InvalidValue(f"{name!r} is not a variable name; allowed: letters, digits and _, not first a digit")
+            raise InvalidValue(f"{show(name)} is not a variable name; allowed: letters, digits and _, not first a digit")
         if name in RESERVED_ENV:
             raise InvalidValue(f"{name} is set by dockgen ({RESERVED_ENV[name]}); allowed: other names")
         if raw is None:
             raise InvalidValue(f"{name} has no value; allowed: NAME=value")
         text = "" if raw == "" else as_str(raw)
         if text and not _ENV_VALUE.fullmatch(text):
-            raise InvalidValue(f"{name}: {text!r} is not a plain value; allowed: {_PLAIN_CHARS} *")
+            raise InvalidValue(f"{name}: {show(text)} is not a plain value; allowed: {_PLAIN_CHARS} *")
         result.append(f"{name}={text}")
     return tuple(result)
 
@@ -175,8 +190,8 @@ FIELDS: dict[str, Field] = {
               _node_options, default=(), kind="array"),
         Field("env", "environment variables of the app, NAME: value", _env, default=(), kind="array"),
         Field("build_script", "package.json script run in the build stage, e.g. build", _script_name, optional=True),
-        Field("build_output", "directory the build script writes, copied to the runtime image",
-              relative_path("directory"), default="dist"),
+        Field("build_output", "directory the build script writes, copied to the runtime image (with build_script)",
+              _build_output, default="dist", optional=True, when={"build_script": ANY}),
         Field("lockfile", "the project commits a lockfile (false: non-reproducible fallback install)", as_bool,
               default=True, kind="boolean"),
         Field("npmrc_secret", "private registry credentials come from the build secret `npmrc` "
@@ -205,7 +220,7 @@ class NodePreset:
     node_options: tuple[str, ...]
     env: tuple[str, ...]
     build_script: str | None
-    build_output: str
+    build_output: str | None
     lockfile: bool
     npmrc_secret: bool
 
@@ -234,7 +249,7 @@ def cross_check(values: dict[str, Any]) -> None:
         return
     output = values["build_output"]
     if values.get("build_script") and not values["entrypoint"].startswith(f"{output}/"):
-        raise KeyProblem("entrypoint", f"{values['entrypoint']!r} is outside build_output {output!r}, and the "
+        raise KeyProblem("entrypoint", f"{show(values['entrypoint'])} is outside build_output {show(output)}, and the "
                                        f"runtime image gets only package.json and {output}/ of the app; "
                                        f"allowed: a file under {output}/", ("build_script", "build_output"))
 

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ...errors import InvalidValue
+from ...errors import InvalidValue, show
 from ...scaffold import Answers, ScaffoldSpec
 from .model import NodePreset
 
@@ -24,7 +24,7 @@ TEMPLATE_ENTRYPOINT = "index.js"
 def _framework(value: str) -> str:
     text = value.strip()
     if text not in FRAMEWORKS:
-        raise InvalidValue(f"{text!r} is not offered; allowed: {', '.join(FRAMEWORKS)}")
+        raise InvalidValue(f"{show(text)} is not offered; allowed: {', '.join(FRAMEWORKS)}")
     return text
 
 
