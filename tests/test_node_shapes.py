@@ -467,3 +467,33 @@ def test_render_warns_when_the_project_does_not_ask_for_standalone(tmp_path: Pat
     standalone = fixture("next/standalone", tmp_path)
     result = CliRunner().invoke(cli, ["render", "node-nextjs-standalone-distroless", "-o", str(standalone)])
     assert result.exit_code == 0 and "does not set output" not in result.output, result.output
+
+
+@pytest.mark.parametrize(("app", "key", "value"), [("nest-app", "entrypoint", "dist/main.js"),
+                                                    ("next/standalone", "nextjs", "standalone"),
+                                                    ("next/server", "nextjs", "server"),
+                                                    ("start-flags", "node_options",
+                                                     ["--enable-source-maps", "--max-old-space-size=256", "-r",
+                                                      "./preload.js"])])
+def test_dockgen_new_yes_on_each_shape(tmp_path: Path, app: str, key: str, value) -> None:
+    """`dockgen new --yes` used to exit 2 on NestJS and Next.js (dockgen's own index.js default outside dist)."""
+    root = fixture(app, tmp_path)
+    saved = tmp_path / "saved.yaml"
+    result = CliRunner().invoke(cli, ["new", str(root), "--yes", "--save-preset", str(saved)])
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load(saved.read_text())[key] == value
+    assert (root / "Dockerfile").is_file()
+
+
+def test_the_wizard_on_a_nextjs_app_asks_no_entrypoint(tmp_path: Path) -> None:
+    from generator import wizard
+
+    from .test_wizard import CONFIRM, ENTER, piped
+
+    root = fixture("next/standalone", tmp_path)
+    with piped(ENTER * 8 + CONFIRM) as prompter:
+        assert wizard.run_new(root, prompter=prompter) == 0
+    assert not any("Entrypoint" in q for q in prompter.asked), prompter.asked
+    assert any("next build" in q for q in prompter.asked), prompter.asked
+    expected = render(preset_from_mapping({"nextjs": "standalone", "build_script": "build"}, "t")).files
+    assert (root / "Dockerfile").read_text() == expected["Dockerfile"]
