@@ -77,6 +77,12 @@ def test_nextjs_server_runs_next_start_through_node(pm: str, base: str) -> None:
     assert ".next" in ignore[".dockerignore"].splitlines()
 
 
+def test_env_file_option_is_warned_about() -> None:
+    preset = preset_from_mapping({"node_options": ["--env-file=.env", "--enable-source-maps"]}, "t")
+    assert any("--env-file names a file .dockerignore keeps out" in w for w in render(preset).warnings)
+    assert read_start("node --env-file=.env --enable-source-maps server.js").node_options == ("--enable-source-maps",)
+
+
 def test_nextjs_needs_a_build_script_and_warns_about_unused_keys() -> None:
     with pytest.raises(UserError, match="build_script: a Next.js app is built by `next build`"):
         preset_from_mapping({"nextjs": "standalone"}, "t")
@@ -180,6 +186,8 @@ def test_start_scripts_that_are_read(script: str, entry: str, options: tuple, en
     ("npm run migrate && node server.js", "it is a shell command line"),
     ("pm2-runtime ecosystem.config.js", "it runs pm2-runtime, not node"),
     ("node server.js --port 8080", "the arguments after the file (--port 8080) are not kept"),
+    ("node --env-file=.env server.js", "--env-file=.env is not kept: .dockerignore keeps .env files out"),
+    ("node --env-file .env.production server.js", "--env-file .env.production is not kept"),
     ("node 'unterminated", "cannot be split into words"),
 ])
 def test_start_scripts_that_are_not(script: str, problem: str) -> None:

@@ -292,6 +292,9 @@ def warnings(preset: NodePreset) -> list[str]:
         found.append(f"nextjs: {preset.nextjs}: entrypoint and build_output are not used; the image runs "
                      + ("the standalone server.js" if preset.nextjs == "standalone" else "next start")
                      + " from .next")
+    if any(option.split("=", 1)[0] == "--env-file" for option in preset.node_options):
+        found.append("node_options: --env-file names a file .dockerignore keeps out of the image (.env*), and node "
+                     "stops when it is missing; set the variables with env, or at run time")
     if not preset.lockfile:
         found.append(
             "lockfile: false; without a committed lockfile the image build is not reproducible "

@@ -112,10 +112,15 @@ def _read_node(args: list[str], result: StartCommand) -> None:
     flags: list[str] = []
     rest = list(args)
     while rest and rest[0].startswith("-"):
-        flag = rest.pop(0)
-        flags.append(flag)
-        if flag in VALUE_FLAGS and rest:
-            flags.append(rest.pop(0))
+        flag = [rest.pop(0)]
+        if flag[0] in VALUE_FLAGS and rest:
+            flag.append(rest.pop(0))
+        if flag[0].split("=", 1)[0] == "--env-file":
+            result.problems.append(f"{' '.join(flag)} is not kept: .dockerignore keeps .env files out of the image "
+                                   "and node stops when the file is missing; set the variables with env, or at run "
+                                   "time")
+            continue
+        flags.extend(flag)
     if not rest:
         result.problems.append("node is given no file to run")
         return
