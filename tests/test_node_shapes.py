@@ -505,3 +505,12 @@ def test_the_wizard_on_a_nextjs_app_asks_no_entrypoint(tmp_path: Path) -> None:
     assert any("next build" in q for q in prompter.asked), prompter.asked
     expected = render(preset_from_mapping({"nextjs": "standalone", "build_script": "build"}, "t")).files
     assert (root / "Dockerfile").read_text() == expected["Dockerfile"]
+
+
+def test_render_warns_when_a_workspace_preset_is_not_rendered_at_the_root(tmp_path: Path) -> None:
+    root = fixture("mono/pnpm", tmp_path)
+    preset = "node-pnpm-workspace-distroless"
+    inside = CliRunner().invoke(cli, ["render", preset, "-o", str(root / "apps" / "api")])
+    assert inside.exit_code == 0 and "belongs at the monorepo root" in inside.output, inside.output
+    at_root = CliRunner().invoke(cli, ["render", preset, "-o", str(root)])
+    assert at_root.exit_code == 0 and "belongs at the monorepo root" not in at_root.output, at_root.output

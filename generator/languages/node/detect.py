@@ -368,6 +368,10 @@ def project_warnings(project_dir: Path, preset: NodePreset) -> list[str]:
     if not (project_dir / "package.json").is_file():
         return []
     found = next_output_warnings(project_dir, preset.nextjs)
+    missing = [d for d in (preset.workspace, *preset.workspace_deps) if d and not (project_dir / d).is_dir()]
+    if missing:
+        found.append(f"workspace: {', '.join(missing)} is not a directory of {project_dir}: a workspace's Dockerfile "
+                     "belongs at the monorepo root, the build context (render with -o ROOT)")
     if preset.base == "alpine":
         addons = find_native_addons(project_dir)
         found += [native_addon_warning(addons, preset.base)] if addons else []
