@@ -34,6 +34,8 @@ def fail(message: str, code: int = EXIT_USER_ERROR) -> None:
     sys.exit(code)
 
 
+#: Raised for a bare `dockgen` by click >= 8.2 (older click prints the help itself).
+_NO_ARGS: type[BaseException] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
 #: errno values that mean "the output went nowhere" when no file name comes with them.
 _OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EBADF}
 
@@ -66,7 +68,7 @@ class DockgenGroup(click.Group):
         try:
             code = super().main(*args, **kwargs)  # type: ignore[arg-type]
             sys.stdout.flush()
-        except click.exceptions.NoArgsIsHelpError as exc:  # bare `dockgen`: a usage line, not an error
+        except _NO_ARGS as exc:  # bare `dockgen`: a usage line, not an error
             commands = ", ".join(self.list_commands(exc.ctx)) if exc.ctx else ""
             try:
                 click.echo(f"usage: dockgen COMMAND [ARGS]...; commands: {commands} (see 'dockgen --help')",

@@ -260,6 +260,8 @@ def test_detects_start_flags_variables_and_the_file_without_extension(tmp_path: 
      "'npm run migrate && node server.js' cannot be read: it is a shell command line", "server.js"),
     ({"scripts": {"start": "nodemon src/app.js", "build": "tsc"}},
      "the image runs node dist/index.js (inside the build output)", "dist/index.js"),
+    ({"scripts": {"start": "tsx src/server.ts", "build": "vite build"}, "main": "server.js"},
+     "the image runs node server.js (package.json main)", "server.js"),
 ])
 def test_unread_start_scripts_are_quoted_with_what_was_used(tmp_path: Path, package: dict, warning: str,
                                                            entry: str) -> None:
@@ -271,12 +273,13 @@ def test_unread_start_scripts_are_quoted_with_what_was_used(tmp_path: Path, pack
 
 def test_a_default_never_makes_detection_fail(tmp_path: Path) -> None:
     """A build script and no word about the entrypoint: dist/index.js, said in a warning; a main outside the
-    build output is moved into it, said in a warning. `dockgen detect` exits 0 on both."""
-    for package, entry in (({"scripts": {"build": "tsc"}}, "dist/index.js"),
-                           ({"main": "src/index.js", "scripts": {"build": "babel src -d lib"}}, "lib/index.js")):
+    build output is what runs: no build stage, said in a warning. `dockgen detect` exits 0 on both."""
+    for package, entry, build in (({"scripts": {"build": "tsc"}}, "dist/index.js", "build"),
+                                  ({"main": "src/index.js", "scripts": {"build": "babel src -d lib"}}, "src/index.js",
+                                   None)):
         root = write_project(tmp_path / entry.split("/")[0], package, {"package-lock.json": "{}"})
         found = detect(root)
-        assert found.values["entrypoint"] == entry, found.values
+        assert (found.values["entrypoint"], found.values.get("build_script")) == (entry, build), found.values
         assert any(entry in w for w in found.warnings), found.warnings
         result = CliRunner().invoke(cli, ["detect", str(root)])
         assert result.exit_code == 0, result.output

@@ -100,7 +100,7 @@ def test_a_workspace_with_a_build_step(tmp_path: Path) -> None:
     root = fixture("mono/npm", tmp_path)
     manifest = root / "apps" / "api" / "package.json"
     data = json.loads(manifest.read_text())
-    data["scripts"]["build"] = "tsc"
+    data["scripts"].update(build="tsc", start="node dist/index.js")
     manifest.write_text(json.dumps(data))
     found = detect(root / "apps" / "api")
     assert (found.values["workspace"], found.values["build_script"], found.values["entrypoint"]) == \

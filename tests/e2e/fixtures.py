@@ -8,6 +8,8 @@ from pathlib import Path
 APPS = Path(__file__).parent / "apps"
 #: The HTTP server of every app that has no index.js of its own; it names itself after package.json.
 SHARED_SERVER = APPS / "_shared" / "index.js"
+#: The HTTP server of every Go app, copied next to each of its main.go files (package main).
+SHARED_GO_SERVER = APPS / "_shared_go" / "server.go"
 
 
 def copy_app(app: str, dest: Path) -> Path:
@@ -21,6 +23,10 @@ def copy_app(app: str, dest: Path) -> Path:
     if common.is_dir():
         shutil.copytree(common, dest, ignore=ignore)
     shutil.copytree(APPS / app, dest, ignore=ignore, dirs_exist_ok=True)
-    if not common.is_dir() and not (dest / "index.js").exists() and not (dest / "src").exists():
+    if (dest / "go.mod").exists():
+        for main in dest.rglob("main.go"):
+            if "vendor" not in main.relative_to(dest).parts:
+                shutil.copy(SHARED_GO_SERVER, main.parent / "server.go")
+    elif not common.is_dir() and not (dest / "index.js").exists() and not (dest / "src").exists():
         shutil.copy(SHARED_SERVER, dest / "index.js")
     return dest

@@ -104,11 +104,14 @@ MONOREPOS = [("npm", "slim", False), ("pnpm", "distroless", False), ("berry", "d
 
 
 def add_build_scripts(root: Path) -> None:
-    """Give apps/api and packages/lib a build script (build.js of each): scripts are not in the lockfiles."""
+    """Give apps/api and packages/lib a build script (build.js of each), and start the api from its build
+    output: scripts are not in the lockfiles."""
     for workspace in ("apps/api", "packages/lib"):
         manifest = root / workspace / "package.json"
         data = json.loads(manifest.read_text())
         data.setdefault("scripts", {})["build"] = "node build.js"
+        if workspace == "apps/api":
+            data["scripts"]["start"] = "node dist/index.js"
         manifest.write_text(json.dumps(data, indent=2) + "\n")
 
 

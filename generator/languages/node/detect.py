@@ -372,6 +372,12 @@ def project_warnings(project_dir: Path, preset: NodePreset) -> list[str]:
     if missing:
         found.append(f"workspace: {', '.join(missing)} is not a directory of {project_dir}: a workspace's Dockerfile "
                      "belongs at the monorepo root, the build context (render with -o ROOT)")
+    manifest = project_dir / (preset.workspace or ".") / "package.json"
+    if preset.build_script and not missing and manifest.is_file():
+        scripts = (read_json(manifest, Detection()) or {}).get("scripts")
+        if isinstance(scripts, dict) and preset.build_script not in scripts:
+            found.append(f"build_script: {preset.build_script} is not a script in {manifest} "
+                         f"(it has: {', '.join(map(str, scripts)) or 'none'}); the image's build stage will fail")
     if preset.base == "alpine":
         addons = find_native_addons(project_dir)
         found += [native_addon_warning(addons, preset.base)] if addons else []

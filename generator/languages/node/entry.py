@@ -155,23 +155,30 @@ def _nest_entry_file(root: Path) -> str:
 
 
 def _fit_entrypoint(result: Detection, quiet: bool) -> None:
-    """With a build script only the build output reaches the image: an entrypoint outside it is replaced,
-    with a warning, by the same file inside it (never an error: the user fixes the value)."""
+    """With a build script only the build output reaches the image (never an error: the user fixes the value):
+    no word about the file node runs gives the output's index.js; a file outside the output is what the project
+    runs, so the preset keeps it and drops the build stage. Both with a warning (``quiet``: the unread start
+    script's warning already says what runs)."""
+    if "build_script" not in result.values:
+        return
     output = result.values.get("build_output", FIELDS["build_output"].default)
-    if "build_script" in result.values:
-        entry = result.values.get("entrypoint")
-        if entry is None:
-            record(result, "node", "entrypoint", f"{output}/index.js", f"the default inside {output}/")
-            if not quiet:  # the unread start script's warning says it
-                result.warnings.append(f"entrypoint: nothing says which built file node runs; using {output}/index.js: "
-                                       "set entrypoint if that is wrong")
-        elif not entry.startswith(f"{output}/"):
-            stem = entry.rsplit(".", 1)[0]
-            stem = stem[4:] if stem.startswith("src/") else stem
-            fitted = f"{output}/{stem}.js"
-            result.warnings.append(f"entrypoint {entry} is outside the build output {output}/, and only the build "
-                                   f"output reaches the image; using {fitted}: check entrypoint and build_output")
-            record(result, "node", "entrypoint", fitted, f"{entry} moved into {output}/")
+    entry = result.values.get("entrypoint")
+    if entry is None:
+        default = f"{output}/{FIELDS['entrypoint'].default}"
+        if record(result, "node", "entrypoint", default, f"the build output {output}/ (no start script or main)") \
+                and not quiet:
+            result.warnings.append(f"no start script or main in package.json: assuming the build writes {default}, "
+                                   "the file node runs; set entrypoint if it is another")
+    elif not entry.startswith(f"{output}/"):
+        # With a build stage the runtime gets only the build output: a file outside it cannot be served that
+        # way. Keep what the project runs, without the build stage, and say so.
+        result.values.pop("build_script", None)
+        result.values.pop("build_output", None)
+        result.notes.append(f"build_script: not used (the app runs {entry}, outside {output}/)")
+        result.warnings.append(f"package.json has a build script, but the app runs {entry}, outside the build "
+                               f"output {output}/, and with a build stage the image gets only {output}/: the "
+                               "preset has no build_script; set build_script, build_output and entrypoint if "
+                               "the built file is what runs")
 
 
 def _detect_port(root: Path, result: Detection, start: StartCommand | None) -> None:
