@@ -48,7 +48,7 @@ def test_workspace_dockerfile(pm: str, base: str) -> None:
 
 @pytest.mark.parametrize(("keys", "key", "reason"), [
     ({"package_manager": "yarn", "workspace": "apps/api"}, "workspace", "yarn classic cannot install"),
-    ({"workspace_deps": ["packages/lib"]}, "workspace_deps", "only applies with a workspace"),
+    ({"workspace_deps": ["packages/lib"]}, "workspace_deps", "only applies to workspace set"),
     ({"workspace": "apps/api", "workspace_deps": ["apps/api"]}, "workspace_deps", "the workspace apps/api itself"),
     ({"workspace": "apps/api", "nextjs": "standalone", "build_script": "build"}, "nextjs", "not supported"),
     ({"workspace": "apps/../etc"}, "workspace", "no '..'"),

@@ -16,10 +16,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ...detection import Detection, read_json, read_manifest, read_text, record
 from ...errors import UserError, show
+from ...lazyre import lazy
 from .entry import detect_start, next_output_warnings
 from .model import DEFAULT_NODE_VERSION, FIELDS, LOCKFILE_NAMES, NODE_VERSIONS, NodePreset
 from .workspaces import detect_workspace, find_root, list_workspaces
@@ -55,7 +54,7 @@ JS_ONLY_INSTALL_SCRIPTS = frozenset({"core-js", "core-js-pure", "es5-ext", "husk
 LTS_CODENAMES = {"argon": 4, "boron": 6, "carbon": 8, "dubnium": 10, "erbium": 12, "fermium": 14,
                  "gallium": 16, "hydrogen": 18, "iron": 20, "jod": 22, "krypton": 24}
 
-_PNPM_KEY = re.compile(r"/?(@[^/@]+/[^/@]+|[^/@]+)")
+_PNPM_KEY = lazy(r"/?(@[^/@]+/[^/@]+|[^/@]+)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -343,6 +342,8 @@ def find_native_addons(root: Path, pkg: dict[str, Any] | None = None) -> list[st
                 found.setdefault(name, f"install script in {lockname}, may build or download a binary")
     pnpm_lock = read_text(root / "pnpm-lock.yaml")
     if pnpm_lock and "requiresBuild: true" in pnpm_lock:
+        import yaml  # here only: `dockgen render` imports this module, and PyYAML would slow its start
+
         try:
             data = yaml.safe_load(pnpm_lock) or {}
         except yaml.YAMLError:
@@ -368,7 +369,7 @@ def project_warnings(project_dir: Path, preset: NodePreset) -> list[str]:
     if not (project_dir / "package.json").is_file():
         return []
     found = next_output_warnings(project_dir, preset.nextjs)
-    missing = [d for d in (preset.workspace, *preset.workspace_deps) if d and not (project_dir / d).is_dir()]
+    missing = [d for d in (preset.workspace, *(preset.workspace_deps or ())) if d and not (project_dir / d).is_dir()]
     if missing:
         found.append(f"workspace: {', '.join(missing)} is not a directory of {project_dir}: a workspace's Dockerfile "
                      "belongs at the monorepo root, the build context (render with -o ROOT)")
@@ -426,10 +427,10 @@ def detect(project_dir: Path | str, base: str | None = None) -> Detection:
 
 
 #: Lines of a project's .npmrc / .yarnrc.yml that carry registry credentials.
-_NPMRC_AUTH = re.compile(r"^\s*(//\S+:)?(_authToken|_auth|_password|username)\s*=", re.MULTILINE)
-_YARNRC_AUTH = re.compile(r"^\s*(npmAuthToken|npmAuthIdent)\s*:", re.MULTILINE)
+_NPMRC_AUTH = lazy(r"^\s*(//\S+:)?(_authToken|_auth|_password|username)\s*=", re.MULTILINE)
+_YARNRC_AUTH = lazy(r"^\s*(npmAuthToken|npmAuthIdent)\s*:", re.MULTILINE)
 #: The same keys with a literal value, not a ${VARIABLE} taken from the environment.
-_YARNRC_LITERAL = re.compile(r"^\s*(npmAuthToken|npmAuthIdent)\s*:\s*(?![\"']?\$\{)\S", re.MULTILINE)
+_YARNRC_LITERAL = lazy(r"^\s*(npmAuthToken|npmAuthIdent)\s*:\s*(?![\"']?\$\{)\S", re.MULTILINE)
 
 
 def _detect_registry_auth(root: Path, result: Detection) -> None:

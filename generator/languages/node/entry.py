@@ -16,14 +16,15 @@ from typing import Any
 from ...detection import MAX_SCAN_BYTES, Detection, read_text, record
 from ...errors import show
 from ...fields import normalize_relative_path
+from ...lazyre import lazy
 from .model import FIELDS
 from .start import StartCommand, read_start
 
-_PORT_DEFAULT = re.compile(r"process\.env\.PORT\b\s*\)?\s*(?:\|\||\?\?)\s*['\"]?(\d{1,5})\b")
-_OUT_DIR_FLAG = re.compile(r"(?:--outDir|--out-dir|--outdir|-d)(?:\s+|=)(?:\./)?([^\s&|;]+)")
-_TS_OUT_DIR = re.compile(r'"outDir"\s*:\s*"([^"]+)"')
-_NEXT_STANDALONE = re.compile(r"""output\s*:\s*['"`]standalone['"`]""")
-_NEXT_PORT = re.compile(r"\bnext\s+start\b.*?(?:-p|--port)[\s=]+(\d{1,5})\b")
+_PORT_DEFAULT = lazy(r"process\.env\.PORT\b\s*\)?\s*(?:\|\||\?\?)\s*['\"]?(\d{1,5})\b")
+_OUT_DIR_FLAG = lazy(r"(?:--outDir|--out-dir|--outdir|-d)(?:\s+|=)(?:\./)?([^\s&|;]+)")
+_TS_OUT_DIR = lazy(r'"outDir"\s*:\s*"([^"]+)"')
+_NEXT_STANDALONE = lazy(r"""output\s*:\s*['"`]standalone['"`]""")
+_NEXT_PORT = lazy(r"\bnext\s+start\b.*?(?:-p|--port)[\s=]+(\d{1,5})\b")
 NEXT_CONFIGS = ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs", "next.config.mts")
 #: Scripts that may hold the production start command, in the order they are read.
 START_SCRIPTS = ("start", "start:prod", "serve")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ...errors import InvalidValue, show
-from ...fields import (ANY, Field, allowed, as_bool, as_int, as_str, choice, https_url, port_field, relative_path,
-                       timezone_field)
+from ...fields import (ANY, Field, allowed, as_bool, as_int, as_str, choice, https_url, https_url_schema, json_pattern,
+                       port_field, relative_path, timezone_field, with_schema)
+from ...lazyre import lazy
 from ..base import KeyProblem, common_fields
 
 PACKAGE_MANAGERS = ("npm", "yarn", "pnpm")
@@ -31,21 +31,21 @@ DEFAULT_NODE_VERSION = 24
 #: production dependencies with the workspace-tools plugin, which the Dockerfile cannot assume.
 YARN_VERSIONS = (1, 4)
 
-_SCRIPT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]*")
+_SCRIPT_NAME = lazy(r"[A-Za-z0-9][A-Za-z0-9:._-]*")
 _ENTRYPOINT_SUFFIXES = (".js", ".mjs", ".cjs")
 #: A value that reaches an exec-form CMD or an ENV line: no space, quote, backslash, $ or newline.
-_PLAIN_VALUE = re.compile(r"[A-Za-z0-9@._:/%+,=-]+")
+_PLAIN_VALUE = lazy(r"[A-Za-z0-9@._:/%+,=-]+")
 _PLAIN_CHARS = "letters, digits and @ . _ : / % + , = -"
 #: An environment value may also hold * (DEBUG=app:*): ENV does no globbing.
-_ENV_VALUE = re.compile(r"[A-Za-z0-9@._:/%+,=*-]+")
-_NODE_FLAG = re.compile(r"--?[A-Za-z][A-Za-z0-9-]*(=[A-Za-z0-9@._:/%+,=-]+)?")
+_ENV_VALUE = lazy(r"[A-Za-z0-9@._:/%+,=*-]+")
+_NODE_FLAG = lazy(r"--?[A-Za-z][A-Za-z0-9-]*(=[A-Za-z0-9@._:/%+,=-]+)?")
 #: node flags whose value is the next argument (`-r dotenv/config`).
 VALUE_FLAGS = frozenset({"-r", "--require", "--import", "--loader", "--experimental-loader", "-C", "--conditions",
                          "--env-file", "--env-file-if-exists", "--title"})
 #: node flags that run something else than the entrypoint, or nothing: not options of a service.
 NOT_SERVICE_FLAGS = frozenset({"-e", "--eval", "-p", "--print", "-i", "--interactive", "-c", "--check", "-v",
                                "--version", "-h", "--help", "--test", "--watch", "--run"})
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_NAME = lazy(r"[A-Za-z_][A-Za-z0-9_]*")
 #: Variables the Dockerfile sets from other keys (or always).
 RESERVED_ENV = {"NODE_ENV": "the image always sets NODE_ENV=production", "PORT": "set it with the port key",
                 "TZ": "set it with the timezone key", "HOSTNAME": "the image sets it for Next.js"}
@@ -87,6 +87,7 @@ def _script_name(value: Any) -> str:
     return text
 
 
+with_schema(_script_name, pattern=json_pattern(_SCRIPT_NAME))
 _build_output_path = relative_path("directory")
 #: Directories the Dockerfile itself fills: a build output there would be overwritten or overwrite them.
 _RESERVED_OUTPUTS = ("node_modules", "package.json", ".yarn", ".pnpm-store")
@@ -100,9 +101,18 @@ def _build_output(value: Any) -> str:
     return text
 
 
+_RESERVED_PATTERN = "|".join(name.replace(".", "\\.") for name in _RESERVED_OUTPUTS)
+with_schema(_build_output, allOf=[*_build_output_path.json_schema["allOf"],  # type: ignore[attr-defined]
+                                  {"not": {"type": "string",
+                                           "pattern": f"^(?:\\./)*(?:{_RESERVED_PATTERN})(?:/|$)"}}])
+
+
 def _registry_mirror(value: Any) -> str:
     return https_url(as_str(value), "a registry URL", KNOWN_MIRRORS,
                      credentials="for a private registry set npmrc_secret: true and keep the token in .npmrc")
+
+
+with_schema(_registry_mirror, **https_url_schema(KNOWN_MIRRORS))
 
 
 def _words(value: Any, what: str) -> list[str]:
@@ -135,9 +145,20 @@ def _node_options(value: Any) -> tuple[str, ...]:
     return tuple(items)
 
 
+# The first item a flag (not one that replaces the program), then flags or the values that follow them.
+_FLAG_SCHEMA = {"type": "string", "pattern": "^(?!(?:" + "|".join(sorted(NOT_SERVICE_FLAGS)) + ")(?:=|$))"
+                f"(?:{_NODE_FLAG.pattern})$"}
+with_schema(_node_options, type="array", items=[_FLAG_SCHEMA], additionalItems={"anyOf": [
+    _FLAG_SCHEMA, {"type": "string", "pattern": f"^(?!-)(?:{_PLAIN_VALUE.pattern})$"}]})
+
+
 def _workspace_deps(value: Any) -> tuple[str, ...]:
     check = relative_path("directory")
     return tuple(dict.fromkeys(check(item) for item in _words(value, "workspace directories")))
+
+
+with_schema(_workspace_deps, type="array",
+            items=relative_path("directory").json_schema)  # type: ignore[attr-defined]
 
 
 def _env(value: Any) -> tuple[str, ...]:
@@ -161,6 +182,15 @@ def _env(value: Any) -> tuple[str, ...]:
     return tuple(result)
 
 
+_RESERVED_ENV_PATTERN = "|".join(RESERVED_ENV)
+_ENV_VALUE_SCHEMA = {"type": "string", "pattern": f"^(?:{_ENV_VALUE.pattern})?$"}
+with_schema(_env, type=["array", "object"], anyOf=[
+    {"type": "array", "items": {"type": "string", "pattern": f"^(?!(?:{_RESERVED_ENV_PATTERN})=)(?:{_ENV_NAME.pattern})="
+                                                              f"(?:{_ENV_VALUE.pattern})?$"}},
+    {"type": "object", "propertyNames": {"pattern": f"^(?!(?:{_RESERVED_ENV_PATTERN})$)(?:{_ENV_NAME.pattern})$"},
+     "additionalProperties": {"anyOf": [_ENV_VALUE_SCHEMA, {"type": "integer"}]}}])
+
+
 #: Every Node.js preset key, in the order the README, the wizard and saved presets use.
 FIELDS: dict[str, Field] = {
     f.name: f
@@ -181,7 +211,7 @@ FIELDS: dict[str, Field] = {
         Field("workspace", "the workspace to build, a directory of the monorepo (the build context is its root)",
               relative_path("directory"), optional=True),
         Field("workspace_deps", "the local workspace packages the workspace depends on, copied with it",
-              _workspace_deps, default=(), kind="array"),
+              _workspace_deps, default=(), optional=True, when={"workspace": ANY}, kind="array"),
         Field("nextjs", "a Next.js app: standalone (output: 'standalone', the smallest image) or server "
               "(next start)", choice(NEXTJS_OUTPUTS), optional=True, choices=NEXTJS_OUTPUTS),
         Field("entrypoint", "the file node runs, relative to the app root",
@@ -214,7 +244,7 @@ class NodePreset:
     timezone: str | None
     port: int
     workspace: str | None
-    workspace_deps: tuple[str, ...]
+    workspace_deps: tuple[str, ...] | None
     nextjs: str | None
     entrypoint: str
     node_options: tuple[str, ...]
@@ -257,8 +287,6 @@ def cross_check(values: dict[str, Any]) -> None:
 def _check_workspace(values: dict[str, Any]) -> None:
     workspace, deps = values.get("workspace"), values.get("workspace_deps") or ()
     if not workspace:
-        if deps:
-            raise KeyProblem("workspace_deps", "only applies with a workspace; allowed: set workspace too", ())
         return
     if values["package_manager"] == "yarn" and (values.get("yarn_version") or 1) < 2:
         raise KeyProblem("workspace", "yarn classic cannot install the production dependencies of one workspace "

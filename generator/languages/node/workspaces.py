@@ -13,8 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ...detection import Detection, read_text, record
 
 #: How far up from a directory its monorepo root is looked for.
@@ -37,6 +35,8 @@ def globs(root: Path) -> list[str]:
     found = [g for g in declared if isinstance(g, str)] if isinstance(declared, list) else []
     text = read_text(root / "pnpm-workspace.yaml")
     if text:
+        import yaml  # here only: `dockgen render` imports detection, and PyYAML would slow its start
+
         try:
             data = yaml.safe_load(text) or {}
         except yaml.YAMLError:
