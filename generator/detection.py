@@ -31,6 +31,9 @@ class Detection:
     native_addons: list[str] = field(default_factory=list)
     #: Whether the lockfile each package manager needs is in the project (for a changed answer).
     lockfiles: dict[str, bool] = field(default_factory=dict)
+    #: At a monorepo root: each workspace (directory relative to the root) with the preset keys detected
+    #: for building it, for the wizard to offer.
+    workspaces: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: The scripts the project's manifest declares (package.json ``scripts``); None when there is no manifest.
     scripts: tuple[str, ...] | None = None
 

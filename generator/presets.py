@@ -179,10 +179,10 @@ def read_preset_data(ref: str) -> tuple[dict[str, Any], str]:
         source = f"built-in preset {ref}"
         text = builtins[ref].read_text(encoding="utf-8")
     else:
-        raise UserError(
-            f"no preset file or built-in preset named {show(ref)}{did_you_mean(ref, builtins)}; "
-            f"built-in presets: {', '.join(builtins)}"
-        )
+        hint = did_you_mean(ref, builtins)
+        # With a likely match, the whole list would only make the line long: `dockgen presets` has it.
+        known = "`dockgen presets` lists the built-in ones" if hint else f"built-in presets: {', '.join(builtins)}"
+        raise UserError(f"no preset file or built-in preset named {show(ref)}{hint}; {known}")
     data = parse_yaml(text, source)
     if data is None:
         data = {}

@@ -36,7 +36,7 @@ def test_options() -> None:
 def test_builtin_preset_names_and_files() -> None:
     names = complete("bash", "dockgen render node-y", 2)
     assert names == [*(n for n in builtin_presets() if n.startswith("node-y")), "node-y"]  # last: "file" entry
-    assert complete("bash", "dockgen presets node-p", 2) == ["node-pnpm-slim"]
+    assert complete("bash", "dockgen presets node-p", 2) == [n for n in builtin_presets() if n.startswith("node-p")]
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh"])

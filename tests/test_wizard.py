@@ -87,7 +87,9 @@ def test_all_defaults_come_from_detection(tmp_path: Path) -> None:
     root = project("npm-lock", tmp_path)
     with piped(ALL_DEFAULTS + CONFIRM) as prompter:
         assert wizard.run_new(root, prompter=prompter) == 0
-    expected = render(preset_from_mapping({"port": 8080, "entrypoint": "server.js"}, "t")).files
+    # the start script `node --enable-source-maps ./server.js`: its flag is kept, not asked
+    expected = render(preset_from_mapping({"port": 8080, "entrypoint": "server.js",
+                                           "node_options": ["--enable-source-maps"]}, "t")).files
     assert (root / "Dockerfile").read_text() == expected["Dockerfile"]
     assert (root / ".dockerignore").read_text() == expected[".dockerignore"]
     assert len(prompter.asked) == 10 and prompter.rejections == []
@@ -128,7 +130,7 @@ def test_every_answer_changed_bad_values_reasked_and_saved_preset_reproduces(tmp
     assert data == {
         "language": "node", "package_manager": "yarn", "yarn_version": 4, "node_version": 22,
         "base": "distroless", "registry_mirror": "https://registry.npmmirror.com", "timezone": "Europe/Paris",
-        "port": 8081, "entrypoint": "dist/main.js", "build_script": "compile",
+        "port": 8081, "entrypoint": "dist/main.js", "node_options": ["--enable-source-maps"], "build_script": "compile",
         "lockfile": False,  # npm-lock has package-lock.json but no yarn.lock
     }
     # CI reproduces exactly the same files from the saved preset
@@ -261,7 +263,7 @@ def test_a_build_script_reasks_an_entrypoint_outside_its_output(tmp_path: Path) 
     with piped(keys) as prompter:
         assert wizard.run_new(root, prompter=prompter) == 0
     assert len(prompter.rejections) == 1 and "allowed: a file under dist/" in prompter.rejections[0]
-    assert 'CMD ["node", "dist/server.js"]' in (root / "Dockerfile").read_text()
+    assert 'CMD ["node", "--enable-source-maps", "dist/server.js"]' in (root / "Dockerfile").read_text()
 
 
 def test_yes_with_existing_files_refuses_before_promising_to_write(tmp_path: Path, capsys) -> None:

@@ -330,6 +330,25 @@ def app_builder(request: Any, standins: None, tmp_path: Path) -> AppBuilder:
     return AppBuilder(tmp_path)
 
 
+def build_twice(app_builder: AppBuilder, directory: Path, label: str, expect: str, change: Callable[[], None],
+                expect_after: str | None = None) -> tuple[Built, Built]:
+    """Build ``directory``, apply ``change`` to it, build again (the first image kept meanwhile, so its layers
+    are the cache), and return both builds."""
+    tag = f"localhost/dockgen-e2e-{label.replace('/', '-')}-{app_builder.name}:first"
+    first = app_builder.verify(directory, f"{label}/cold", expect=expect, keep=True, tag=tag)
+    try:
+        change()
+        second = app_builder.verify(directory, f"{label}/changed", expect=expect_after or expect)
+    finally:
+        app_builder.builder.remove(tag)
+    return first, second
+
+
+def steps(built: Built, prefix: str, containing: str = "") -> list[Any]:
+    """The build steps of ``built`` whose instruction starts with ``prefix`` (and contains ``containing``)."""
+    return [s for s in built.build.steps if s.text.startswith(prefix) and containing in s.text]
+
+
 def image_audit(builder: Builder, running: Running, image: ImageInfo, base_ref: str | None) -> dict[str, Any]:
     """What the image's own layers added on top of its base (None: FROM scratch, everything), by file
     (path -> size)."""

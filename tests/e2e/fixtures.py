@@ -27,6 +27,6 @@ def copy_app(app: str, dest: Path) -> Path:
         for main in dest.rglob("main.go"):
             if "vendor" not in main.relative_to(dest).parts:
                 shutil.copy(SHARED_GO_SERVER, main.parent / "server.go")
-    elif not (dest / "index.js").exists() and not (dest / "src").exists():
+    elif not common.is_dir() and not (dest / "index.js").exists() and not (dest / "src").exists():
         shutil.copy(SHARED_SERVER, dest / "index.js")
     return dest

@@ -16,11 +16,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ...detection import MAX_SCAN_BYTES, Detection, read_json, read_manifest, read_text, record
-from ...errors import show
-from ...fields import normalize_relative_path
+from ...detection import Detection, read_json, read_manifest, read_text, record
+from ...errors import UserError, show
 from ...lazyre import lazy
+from .entry import detect_start, next_output_warnings
 from .model import DEFAULT_NODE_VERSION, FIELDS, LOCKFILE_NAMES, NODE_VERSIONS, NodePreset
+from .workspaces import detect_workspace, find_root, list_workspaces
 
 #: Files that make a directory a Node.js project.
 MARKERS = ("package.json",)
@@ -32,6 +33,8 @@ LOCKFILES = {
     "package-lock.json": "npm",
     "npm-shrinkwrap.json": "npm",
 }
+#: Bun's lockfiles (text since Bun 1.2, binary before): Bun is not supported yet.
+BUN_LOCKFILES = ("bun.lock", "bun.lockb")
 #: The lockfile the Dockerfile copies, per package manager (npm-shrinkwrap.json is not copied: warned about).
 PM_LOCKFILES = {pm: (name,) for pm, name in LOCKFILE_NAMES.items()}
 
@@ -51,20 +54,31 @@ JS_ONLY_INSTALL_SCRIPTS = frozenset({"core-js", "core-js-pure", "es5-ext", "husk
 LTS_CODENAMES = {"argon": 4, "boron": 6, "carbon": 8, "dubnium": 10, "erbium": 12, "fermium": 14,
                  "gallium": 16, "hydrogen": 18, "iron": 20, "jod": 22, "krypton": 24}
 
-_PORT_DEFAULT = lazy(r"process\.env\.PORT\b\s*\)?\s*(?:\|\||\?\?)\s*['\"]?(\d{1,5})\b")
-_NODE_START = lazy(r"^\s*node\s+(?:-{1,2}[A-Za-z][\w-]*(?:=\S+)?\s+)*(?:\./)?(\S+)\s*$")
-_OUT_DIR_FLAG = lazy(r"(?:--outDir|--out-dir|--outdir|-d)(?:\s+|=)(?:\./)?([^\s&|;]+)")
 _PNPM_KEY = lazy(r"/?(@[^/@]+/[^/@]+|[^/@]+)")
-_TS_OUT_DIR = lazy(r'"outDir"\s*:\s*"([^"]+)"')
 
 
 # ---------------------------------------------------------------------------------------------
 # package manager
 
 
+def _refuse_bun(root: Path, declared: Any, result: Detection) -> None:
+    """A Bun project is not an npm project: say so (an error when Bun is all it has, else a warning)."""
+    bun = [name for name in BUN_LOCKFILES if (root / name).is_file()]
+    declared_bun = isinstance(declared, str) and declared.strip().startswith("bun@")
+    if not bun and not declared_bun:
+        return
+    where = bun[0] if bun else "package.json packageManager"
+    others = [name for name in LOCKFILES if (root / name).is_file()]
+    if declared_bun or not others:
+        raise UserError("Bun is not supported yet (dockgen writes Dockerfiles for npm, yarn and pnpm); allowed: a "
+                        "project with package-lock.json, yarn.lock or pnpm-lock.yaml", source=str(root / where))
+    result.warnings.append(f"{where}: Bun is not supported yet; using {others[0]} and its package manager")
+
+
 def _detect_package_manager(root: Path, pkg: dict[str, Any], result: Detection) -> None:
     field_pm, field_major = None, None
     declared = pkg.get("packageManager")
+    _refuse_bun(root, declared, result)
     if isinstance(declared, str):
         match = re.fullmatch(r"(npm|yarn|pnpm)@v?(\d+)[\w.+-]*", declared.strip())
         if match:
@@ -285,88 +299,6 @@ def _detect_node(root: Path, pkg: dict[str, Any], result: Detection, base: str) 
 
 
 # ---------------------------------------------------------------------------------------------
-# entrypoint, build, port
-
-
-def _clean_path(text: str) -> str:
-    return normalize_relative_path(text)
-
-
-def _detect_entrypoint(root: Path, pkg: dict[str, Any], result: Detection) -> None:
-    scripts = pkg.get("scripts") if isinstance(pkg.get("scripts"), dict) else {}
-    start = scripts.get("start")
-    candidates = []
-    if isinstance(start, str):
-        match = _NODE_START.match(start)
-        if match:
-            candidates.append((match.group(1), f"the start script {show(start)}"))
-    if isinstance(pkg.get("main"), str):
-        candidates.append((_clean_path(pkg["main"]), "package.json main"))
-    for value, how in candidates:
-        if record(result, "node", "entrypoint", _clean_path(value), how):
-            return
-
-
-def _detect_build(root: Path, pkg: dict[str, Any], result: Detection) -> None:
-    scripts = pkg.get("scripts") if isinstance(pkg.get("scripts"), dict) else {}
-    script = scripts.get("build")
-    if not isinstance(script, str):
-        return
-    record(result, "node", "build_script", "build", "package.json scripts.build")
-    outputs = []
-    tsconfig = read_text(root / "tsconfig.json")
-    if tsconfig:
-        match = _TS_OUT_DIR.search(tsconfig)
-        if match:
-            outputs.append((_clean_path(match.group(1)), "tsconfig.json compilerOptions.outDir"))
-    match = _OUT_DIR_FLAG.search(script)
-    if match:
-        outputs.insert(0, (_clean_path(match.group(1)), f"the build script {show(script)}"))
-    for value, how in outputs:
-        if record(result, "node", "build_output", value, how):
-            break
-    output = result.values.get("build_output", FIELDS["build_output"].default)
-    entry = result.values.get("entrypoint")
-    if entry is None:
-        default = f"{output}/{FIELDS['entrypoint'].default}"
-        if record(result, "node", "entrypoint", default, f"the build output {output}/ (no start script or main)"):
-            result.warnings.append(f"no start script or main in package.json: assuming the build writes {default}, "
-                                   "the file node runs; set entrypoint if it is another")
-    elif not entry.startswith(f"{output}/"):
-        # With a build stage the runtime gets only the build output: a start script that runs a file outside
-        # it cannot be served that way. Keep what the project runs, without the build stage, and say so.
-        result.values.pop("build_script", None)
-        result.values.pop("build_output", None)
-        result.notes.append(f"build_script: not used (the start script runs {entry}, outside {output}/)")
-        result.warnings.append(f"package.json has a build script, but the app runs {entry}, outside the build "
-                               f"output {output}/, and with a build stage the image gets only {output}/: the "
-                               "preset has no build_script; set build_script, build_output and entrypoint if "
-                               "the built file is what runs")
-
-
-def _detect_port(root: Path, result: Detection) -> None:
-    entry = result.values.get("entrypoint", FIELDS["entrypoint"].default)
-    candidates = [entry]
-    if "build_output" in result.values or "build_script" in result.values:
-        # the built file may not exist yet: look at its likely source
-        output = result.values.get("build_output", FIELDS["build_output"].default)
-        if entry.startswith(f"{output}/"):
-            stem = entry[len(output) + 1:].rsplit(".", 1)[0]
-            candidates += [f"src/{stem}.ts", f"src/{stem}.js", f"{stem}.ts"]
-    for name in candidates:
-        path = root / name
-        try:
-            if not path.is_file() or path.stat().st_size > MAX_SCAN_BYTES:
-                continue
-        except OSError:
-            continue
-        match = _PORT_DEFAULT.search(read_text(path) or "")
-        if match:
-            record(result, "node", "port", match.group(1), f"the PORT default in {name}")
-            return
-
-
-# ---------------------------------------------------------------------------------------------
 # native addons
 
 
@@ -436,11 +368,16 @@ def project_warnings(project_dir: Path, preset: NodePreset) -> list[str]:
     project_dir = Path(project_dir)
     if not (project_dir / "package.json").is_file():
         return []
-    found = []
-    if preset.build_script:
-        scripts = (read_json(project_dir / "package.json", Detection()) or {}).get("scripts")
+    found = next_output_warnings(project_dir, preset.nextjs)
+    missing = [d for d in (preset.workspace, *(preset.workspace_deps or ())) if d and not (project_dir / d).is_dir()]
+    if missing:
+        found.append(f"workspace: {', '.join(missing)} is not a directory of {project_dir}: a workspace's Dockerfile "
+                     "belongs at the monorepo root, the build context (render with -o ROOT)")
+    manifest = project_dir / (preset.workspace or ".") / "package.json"
+    if preset.build_script and not missing and manifest.is_file():
+        scripts = (read_json(manifest, Detection()) or {}).get("scripts")
         if isinstance(scripts, dict) and preset.build_script not in scripts:
-            found.append(f"build_script: {preset.build_script} is not a script in {project_dir / 'package.json'} "
+            found.append(f"build_script: {preset.build_script} is not a script in {manifest} "
                          f"(it has: {', '.join(map(str, scripts)) or 'none'}); the image's build stage will fail")
     if preset.base == "alpine":
         addons = find_native_addons(project_dir)
@@ -467,16 +404,23 @@ def detect(project_dir: Path | str, base: str | None = None) -> Detection:
     if pkg is None:
         pkg = {}
         result.warnings.append(f"no package.json in {root}: is this a Node.js project? Using defaults")
-    _detect_package_manager(root, pkg, result)
-    _detect_node(root, pkg, result, base)
-    _detect_entrypoint(root, pkg, result)
-    if (root / "package.json").is_file():
-        scripts = pkg.get("scripts")
-        result.scripts = tuple(str(name) for name in scripts) if isinstance(scripts, dict) else ()
-    _detect_build(root, pkg, result)
-    _detect_port(root, result)
-    _detect_registry_auth(root, result)
-    result.native_addons = find_native_addons(root, pkg)
+    elif isinstance(pkg.get("scripts"), dict):
+        result.scripts = tuple(str(name) for name in pkg["scripts"])
+    else:
+        result.scripts = ()
+    monorepo = find_root(root)
+    top, top_pkg = (monorepo[0], read_manifest(monorepo[0] / "package.json") or {}) if monorepo else (root, pkg)
+    _detect_package_manager(top, top_pkg, result)
+    _detect_node(top, top_pkg, result, base)
+    if monorepo and "node_version" not in result.values:
+        _detect_node(root, pkg, result, base)
+    detect_start(root, pkg, result)
+    if monorepo:
+        detect_workspace(top, monorepo[1], result)
+    else:
+        list_workspaces(root, result, lambda directory: detect(directory, base))
+    _detect_registry_auth(top, result)
+    result.native_addons = find_native_addons(top, top_pkg)
     if result.native_addons:
         result.warnings.append(native_addon_warning(result.native_addons))
     return result

@@ -90,4 +90,6 @@ def context_for(preset: NodePreset) -> dict[str, object]:
         "tzdata_apk_version": TZDATA_APK_VERSION,
         "tini_path": TINI_PATH,
         "app_dir": APP_DIR,
+        #: A workspace's directory last, after the local packages it depends on.
+        "workspace_dirs": [*preset.workspace_deps, preset.workspace] if preset.workspace else [],
     }

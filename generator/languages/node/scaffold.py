@@ -83,6 +83,11 @@ SPEC = ScaffoldSpec(
     not_asked={
         "build_script": "the scaffolded app has no build step; add one later and set it in dockgen.yaml",
         "build_output": "the scaffolded app has no build step; add one later and set it in dockgen.yaml",
+        "workspace": "the scaffolded service is a project of its own, not a workspace of a monorepo",
+        "workspace_deps": "the scaffolded service is a project of its own, not a workspace of a monorepo",
+        "nextjs": "the scaffolded app is an Express or node:http service, not a Next.js app",
+        "node_options": "node's flags: add them later in dockgen.yaml (node_options: [--enable-source-maps])",
+        "env": "the app's environment variables: add them later in dockgen.yaml (env: {LOG_LEVEL: info})",
     },
     finish=finish,
 )

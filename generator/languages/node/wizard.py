@@ -7,8 +7,8 @@ from typing import Any
 from questionary import Choice
 
 from ...detection import Detection
-from ...model import parse_field, preset_mapping
-from ...wizard import Prompter, ask_text, ask_timezone, mark, select_or_custom, validator
+from ...model import parse_field, preset_from_mapping, preset_mapping
+from ...wizard import NONE, Prompter, ask_text, ask_timezone, mark, select_or_custom, validator
 from .detect import native_addon_warning
 from .model import BASES, DEFAULT_NODE_VERSION, FIELDS, KNOWN_MIRRORS, NODE_VERSIONS, PACKAGE_MANAGERS, NodePreset
 from .render import images_for
@@ -28,6 +28,17 @@ def ask_answers(prompter: Prompter, defaults: NodePreset, detection: Detection |
     detected = detection.values if detection else {}
     addons = detection.native_addons if detection else []
     answers: dict[str, Any] = {}
+    if detection and detection.workspaces and not defaults.workspace:
+        # A monorepo root: which workspace? Its own detected keys become the defaults of what follows.
+        root = Choice("none: the root package", value=NONE)
+        choices = [root] + [Choice(rel, value=rel) for rel in detection.workspaces]
+        picked = prompter.select("A monorepo: which workspace does the image run?", choices, NONE)
+        if picked != NONE:
+            detected = {**detection.workspaces[picked]}
+            defaults = preset_from_mapping({**preset_mapping(defaults), **detected}, f"workspace {picked}")
+            for key in ("workspace", "workspace_deps"):
+                if getattr(defaults, key):
+                    answers[key] = getattr(defaults, key)
 
     pm_choices = [Choice(mark(pm, pm, detected, "package_manager"), value=pm) for pm in PACKAGE_MANAGERS]
     answers["package_manager"] = prompter.select("Package manager?", pm_choices, defaults.package_manager)
@@ -68,6 +79,15 @@ def ask_answers(prompter: Prompter, defaults: NodePreset, detection: Detection |
         answers["timezone"] = timezone
 
     answers["port"] = ask_text(prompter, "node", "port", "Port the app listens on?", str(defaults.port))
+    # Read from the project (or the preset), not asked: how node is started and what the runtime gets.
+    for key in ("nextjs", "node_options", "env"):
+        if getattr(defaults, key):
+            answers[key] = getattr(defaults, key)
+    if defaults.nextjs:
+        answers["build_script"] = ask_text(prompter, "node", "build_script",
+                                           "Build script (the package.json script that runs `next build`)?",
+                                           defaults.build_script or "build")
+        return _lockfile_and_secret(answers, defaults, detection)
     answers["entrypoint"] = ask_text(prompter, "node", "entrypoint", "Entrypoint (the file node runs)?",
                                      defaults.entrypoint)
     scripts = detection.scripts if detection else None
@@ -99,6 +119,10 @@ def ask_answers(prompter: Prompter, defaults: NodePreset, detection: Detection |
             suggestion = f"{output}/{answers['entrypoint'].rsplit('/', 1)[-1]}"
             answers["entrypoint"] = parse_field("entrypoint", prompter.text(
                 f"Entrypoint inside {output}/ (the built file node runs)?", suggestion, inside_output), "node")
+    return _lockfile_and_secret(answers, defaults, detection)
+
+
+def _lockfile_and_secret(answers: dict[str, Any], defaults: NodePreset, detection: Detection | None) -> dict[str, Any]:
     lockfile = defaults.lockfile
     if detection and detection.lockfiles and answers["package_manager"] != defaults.package_manager:
         # another package manager than detected: does the project have *its* lockfile?
@@ -113,7 +137,8 @@ def ask_answers(prompter: Prompter, defaults: NodePreset, detection: Detection |
 def summary_rows(preset: NodePreset) -> list[tuple[str, Any]]:
     """The summary `dockgen new` shows before writing: (key, value) rows."""
     shown = {"package_manager": preset.package_manager_label,
-             "lockfile": "yes" if preset.lockfile else "no (non-reproducible)"}
+             "lockfile": "yes" if preset.lockfile else "no (non-reproducible)",
+             "node_options": " ".join(preset.node_options), "env": " ".join(preset.env)}
     saved = preset_mapping(preset)
     rows = []
     for key, value in saved.items():
