@@ -48,6 +48,7 @@ def build(app_builder: AppBuilder, directory: Path, label: str, expect: str, ext
     return built
 
 
+@pytest.mark.both_builders(where=lambda p: p["base"] == "distroless")
 @pytest.mark.parametrize("base", ["slim", "distroless"])
 def test_nestjs_app(app_builder: AppBuilder, base: str) -> None:
     directory, model, _ = detected(app_builder, "nest-app", base=base)
@@ -65,6 +66,7 @@ def test_nestjs_app(app_builder: AppBuilder, base: str) -> None:
     assert built.checks["dev"] == (200, '{"present":false}'), built.checks["dev"]
 
 
+@pytest.mark.both_builders
 def test_nextjs_standalone_and_server(app_builder: AppBuilder) -> None:
     """Each way built once: standalone on distroless, next start on slim. The standalone image is the smaller."""
     sizes = {}
@@ -86,6 +88,7 @@ def test_nextjs_standalone_and_server(app_builder: AppBuilder) -> None:
     assert sizes["standalone"] * 2 < sizes["server"], sizes
 
 
+@pytest.mark.both_builders
 @pytest.mark.parametrize("base", ["slim", "distroless"])
 def test_start_script_flags_and_variables(app_builder: AppBuilder, base: str) -> None:
     """`NODE_ENV=production GREETING=hej node --enable-source-maps --max-old-space-size=256 -r ./preload.js server`
@@ -115,6 +118,8 @@ def add_build_scripts(root: Path) -> None:
         manifest.write_text(json.dumps(data, indent=2) + "\n")
 
 
+# docker: each package manager's workspace install once, and a workspace's build stage
+@pytest.mark.both_builders(where=lambda p: not p["with_build"] or p["pm"] == "npm")
 @pytest.mark.parametrize(("pm", "base", "with_build"), MONOREPOS,
                          ids=[f"{pm}-{base}{'-build' if b else ''}" for pm, base, b in MONOREPOS])
 def test_monorepo_workspace(app_builder: AppBuilder, pm: str, base: str, with_build: bool) -> None:
@@ -145,6 +150,7 @@ def test_monorepo_workspace(app_builder: AppBuilder, pm: str, base: str, with_bu
     assert any(p.endswith("/ms/package.json") for p in added), "the library's dependency is missing"
 
 
+@pytest.mark.both_builders
 def test_monorepo_change_in_another_workspace_keeps_the_dependency_layer(app_builder: AppBuilder) -> None:
     directory, _ = app_builder.prepare("mono/npm", base="slim", workspace="apps/api", workspace_deps=["packages/lib"])
     other = directory / "apps" / "other" / "index.js"
