@@ -334,7 +334,7 @@ def build_twice(app_builder: AppBuilder, directory: Path, label: str, expect: st
                 expect_after: str | None = None) -> tuple[Built, Built]:
     """Build ``directory``, apply ``change`` to it, build again (the first image kept meanwhile, so its layers
     are the cache), and return both builds."""
-    tag = f"localhost/dockgen-e2e-{label.replace('/', '-')}-{app_builder.name}:first"
+    tag = f"localhost/dockgen-e2e-{label.replace('/', '-')}-{app_builder.name}:{uuid.uuid4().hex[:8]}"
     first = app_builder.verify(directory, f"{label}/cold", expect=expect, keep=True, tag=tag)
     try:
         change()

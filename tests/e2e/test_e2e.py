@@ -158,7 +158,7 @@ def test_registry_mirror_leaves_no_trace(app_builder: AppBuilder, pm: str) -> No
 @pytest.mark.both_builders
 def test_code_change_reuses_dependency_layer(app_builder: AppBuilder, tmp_path: Path) -> None:
     directory, _ = app_builder.prepare("npm-app", base="slim")
-    tag = f"localhost/dockgen-e2e-rebuild-{app_builder.name}:first"
+    tag = f"localhost/dockgen-e2e-rebuild-{app_builder.name}:{uuid.uuid4().hex[:8]}"  # sessions may share a daemon
     first = app_builder.verify(directory, "rebuild/cold", expect="hello from npm-app", keep=True, tag=tag)
     try:
         # A change no earlier run made: BuildKit's cache outlives the test session (the daemon keeps it).
