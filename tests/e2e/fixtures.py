@@ -8,12 +8,20 @@ from pathlib import Path
 APPS = Path(__file__).parent / "apps"
 #: The HTTP server of every app that has no index.js of its own; it names itself after package.json.
 SHARED_SERVER = APPS / "_shared" / "index.js"
+#: The HTTP server of every Python app, copied in as server.py next to the module that starts it.
+SHARED_PY_SERVER = APPS / "_shared" / "server.py"
+PY_SERVER_DIRS = {"python-pip-app": ".", "python-pip-hashed-app": ".", "python-poetry-app": "poetry_app",
+                  "python-uv-app": "src/uv_app"}
 
 
 def copy_app(app: str, dest: Path) -> Path:
     """A copy of fixture app ``app`` at ``dest``, without what a host install or build left in it."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(APPS / app, dest, ignore=shutil.ignore_patterns("node_modules", "dist", ".pnp.*"))
+    shutil.copytree(APPS / app, dest, ignore=shutil.ignore_patterns("node_modules", "dist", ".pnp.*", ".venv",
+                                                                    "__pycache__"))
+    if app in PY_SERVER_DIRS:
+        shutil.copy(SHARED_PY_SERVER, dest / PY_SERVER_DIRS[app] / "server.py")
+        return dest
     if not (dest / "index.js").exists() and not (dest / "src").exists():
         shutil.copy(SHARED_SERVER, dest / "index.js")
     return dest
