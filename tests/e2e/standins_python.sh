@@ -204,6 +204,7 @@ if need "${FULL_TAGS[@]}"; then
     done
     ln -sf python3.13-config /usr/local/bin/python3-config
     if ls /usr/bin/python* >/dev/null 2>&1; then echo "left behind: $(ls /usr/bin/python*)"; exit 1; fi
+    DEBIAN_FRONTEND=noninteractive dpkg --purge --force-depends tzdata >/dev/null
     rm -rf /usr/share/zoneinfo /etc/localtime /etc/timezone
     gcc --version >/dev/null; make --version >/dev/null; test -e /usr/include/python3.13/Python.h'
   commit_tags "$c" "${FULL_TAGS[@]}"
