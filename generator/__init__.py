@@ -6,7 +6,7 @@ atomic step that touches the disk.
 """
 
 from .errors import UserError
-from .model import FIELDS, Preset, parse_field, preset_from_mapping, preset_warnings
+from .model import Preset, default_preset, fields_for, parse_field, preset_from_mapping, preset_warnings
 from .output import drift, write_files
 from .presets import builtin_presets, dump_preset, load_preset
 from .render import Rendered, render
@@ -14,7 +14,8 @@ from .render import Rendered, render
 __version__ = "0.1.0"
 
 __all__ = [
-    "FIELDS",
+    "default_preset",
+    "fields_for",
     "Preset",
     "Rendered",
     "UserError",

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from .errors import UserError
-from .model import Preset, preset_from_mapping
+from .model import Preset, preset_from_mapping, preset_mapping
 from .paths import presets_dir
 
 SET_SOURCE = "--set"
@@ -103,4 +103,4 @@ def load_preset(ref: str, overrides: Iterable[str] = ()) -> Preset:
 
 def dump_preset(preset: Preset) -> str:
     """YAML text of a preset, as `dockgen new --save-preset` writes it."""
-    return yaml.safe_dump(preset.to_mapping(), sort_keys=False, allow_unicode=True)
+    return yaml.safe_dump(preset_mapping(preset), sort_keys=False, allow_unicode=True)

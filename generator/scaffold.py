@@ -1,15 +1,17 @@
-"""Scaffolding: a new Node.js service from the cookiecutter template, shipped with dockgen's Dockerfile.
+"""Scaffolding: a new service from a cookiecutter template, shipped with dockgen's Dockerfile.
 
-The template (``templates/cookiecutter-node-service``) asks for the preset keys plus the project's own
-(name, slug, description, author, framework). Its hooks call into this module, so there is one
+Each language has its template (``templates/cookiecutter-<language>-service``), described by the
+``SPEC`` (:class:`ScaffoldSpec`) of ``generator/languages/<language>/scaffold.py``. A template asks the
+common project questions (name, slug, description, author, install_dependencies), its own (the Node.js
+one: framework) and the language's preset keys, the ones ``not_asked`` aside; the template's
+cookiecutter.json names its language as ``_language``. Its hooks call into this module, so there is one
 implementation whichever way in is used (``cookiecutter`` itself or ``dockgen scaffold``):
 
 - ``pre_gen_project`` validates every answer with the preset model (:func:`validate_answers`) and
   exits 1 with one line on a bad one; cookiecutter then removes the project directory it created.
 - ``post_gen_project`` writes ``Dockerfile`` and ``.dockerignore`` with :func:`generator.render.render`,
   the renderer of ``dockgen render``, and the preset as ``dockgen.yaml`` (so ``dockgen render
-  dockgen.yaml --check`` holds right after scaffolding); it keeps ``.yarnrc.yml`` for yarn berry only and,
-  when ``install_dependencies`` is yes, runs the package manager to create the lockfile.
+  dockgen.yaml --check`` holds right after scaffolding), then calls the language's ``finish``.
 
 :func:`scaffold` (``dockgen scaffold``) gathers the answers from a preset, ``--set`` and cookiecutter's
 prompts, validates them before anything is written (a bad one is a :class:`UserError`: one line, exit 2),
@@ -20,23 +22,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import re
-import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InvalidValue, UserError
-from .model import FIELDS, Preset, _as_bool, parse_field, preset_from_mapping, preset_warnings
+from .fields import as_bool
+from .languages import DEFAULT_LANGUAGE, language_module
+from .languages.base import parse_language
+from .model import drop_inapplicable, fields_for, preset_from_mapping, preset_warnings
 from .output import write_files
 from .paths import templates_dir
 from .presets import SET_SOURCE, dump_preset, parse_overrides, read_preset_data
 from .render import render
 
-TEMPLATE_NAME = "cookiecutter-node-service"
 #: How answers typed at the prompts (or given to the template directly) are named in error messages.
 ANSWERS_SOURCE = "answers"
 PRESET_FILE = "dockgen.yaml"
@@ -44,20 +46,10 @@ PRESET_HEADER = (
     "# The dockgen preset of this project: `dockgen render dockgen.yaml --force` regenerates\n"
     "# Dockerfile and .dockerignore from it, `dockgen render dockgen.yaml --check` checks them in CI.\n"
 )
-FRAMEWORKS = ("express", "http")
-#: The app file the template renders; moved to the preset's entrypoint when that differs.
-TEMPLATE_ENTRYPOINT = "index.js"
-#: Preset keys the template does not ask for: the language is node; the project's description is the
-#: preset's; the scaffolded app has no build step (add one later, then set build_script in dockgen.yaml).
-NOT_ASKED = {
-    "language": "always node",
-    "build_script": "the scaffolded app has no build step; add one later and set it in dockgen.yaml",
-    "build_output": "the scaffolded app has no build step; add one later and set it in dockgen.yaml",
-}
-PRESET_KEYS = tuple(key for key in FIELDS if key not in NOT_ASKED and key != "description")
-PROJECT_KEYS = ("project_name", "project_slug", "description", "author", "framework", "install_dependencies")
-#: Every question of the template, in cookiecutter.json's order.
-VARIABLES = (*PROJECT_KEYS[:5], *PRESET_KEYS, "install_dependencies")
+#: The project questions every template asks, before its own and the preset's.
+COMMON_PROJECT_KEYS = ("project_name", "project_slug", "description", "author")
+#: The cookiecutter variable that names the template's language.
+LANGUAGE_VARIABLE = "_language"
 
 #: A name that is both a valid npm package name and a valid image name.
 _SLUG = re.compile(r"[a-z0-9]+([._-][a-z0-9]+)*")
@@ -66,20 +58,48 @@ _SLUG_MAX = 214
 
 @dataclass(frozen=True)
 class Answers:
-    """The template's answers, validated: the project's own and the preset."""
+    """The template's answers, validated: the project's own and the preset (``extra``: the template's
+    own questions, such as the Node.js framework)."""
 
     project_name: str
     project_slug: str
     description: str
     author: str
-    framework: str
     install_dependencies: bool
-    preset: Preset
+    preset: Any
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-def template_dir() -> Path:
+@dataclass(frozen=True)
+class ScaffoldSpec:
+    """A language's scaffold: its template directory, its own questions (key -> check of the answer's
+    text), the preset keys it does not ask (key -> why) and ``finish(answers, project_dir)``, which
+    completes a project after dockgen's files are written."""
+
+    template: str
+    project_checks: Mapping[str, Callable[[str], Any]]
+    not_asked: Mapping[str, str]
+    finish: Callable[[Answers, Path], None]
+
+
+def spec_for(language: str = DEFAULT_LANGUAGE) -> ScaffoldSpec:
+    return language_module(language, "scaffold").SPEC
+
+
+def preset_keys(language: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
+    """The preset keys the template of ``language`` asks."""
+    not_asked = spec_for(language).not_asked
+    return tuple(key for key in fields_for(language) if key not in not_asked and key not in ("description", "language"))
+
+
+def variables(language: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
+    """Every question of the template of ``language``, in its cookiecutter.json's order."""
+    return (*COMMON_PROJECT_KEYS, *spec_for(language).project_checks, *preset_keys(language), "install_dependencies")
+
+
+def template_dir(language: str = DEFAULT_LANGUAGE) -> Path:
     """The cookiecutter template (inside the package in a wheel, top-level ``templates/`` otherwise)."""
-    return templates_dir() / TEMPLATE_NAME
+    return templates_dir() / spec_for(language).template
 
 
 def as_answer(value: Any) -> str:
@@ -110,24 +130,19 @@ def _slug(value: str) -> str:
     return text
 
 
-def _framework(value: str) -> str:
-    text = value.strip()
-    if text not in FRAMEWORKS:
-        raise InvalidValue(f"{text!r} is not offered; allowed: {', '.join(FRAMEWORKS)}")
-    return text
-
-
 def check_keys(values: Iterable[str], source: str = ANSWERS_SOURCE,
-               origins: Mapping[str, str] | None = None) -> None:
+               origins: Mapping[str, str] | None = None, language: str = DEFAULT_LANGUAGE) -> None:
     """Refuse a key that is not a question of the template (``_`` keys are cookiecutter's own)."""
     origins = origins or {}
+    questions = variables(language)
+    not_asked = spec_for(language).not_asked
     for key in values:
-        if key.startswith("_") or key in VARIABLES:
+        if key.startswith("_") or key in questions:
             continue
-        if key in NOT_ASKED:
-            message = f"not a question of the scaffold template ({NOT_ASKED[key]})"
+        if key in not_asked:
+            message = f"not a question of the scaffold template ({not_asked[key]})"
         else:
-            message = f"not a question of the scaffold template; allowed: {', '.join(VARIABLES)}"
+            message = f"not a question of the scaffold template; allowed: {', '.join(questions)}"
         raise UserError(message, source=origins.get(key, source), key=key)
 
 
@@ -137,35 +152,40 @@ def validate_answers(values: Mapping[str, Any], source: str = ANSWERS_SOURCE,
 
     Keys starting with ``_`` (cookiecutter's private variables) are ignored; preset keys go through
     :func:`generator.model.preset_from_mapping`, so they are accepted and rejected exactly as in a
-    preset file. ``yarn_version`` is ignored unless the package manager is yarn (the template asks
-    for it whatever the package manager). Raises :class:`UserError`.
+    preset file. A key that does not apply (``yarn_version`` with npm: the template asks it whatever the
+    package manager) is ignored. The language is ``values["_language"]`` (default node). Raises
+    :class:`UserError`.
     """
     origins = dict(origins or {})
+    try:
+        language = parse_language(values.get(LANGUAGE_VARIABLE) or DEFAULT_LANGUAGE)
+    except InvalidValue as exc:
+        raise UserError(str(exc), source=source, key=LANGUAGE_VARIABLE) from None
+    spec = spec_for(language)
 
     def where(key: str) -> str:
         return origins.get(key, source)
 
-    check_keys(values, source, origins)
+    check_keys(values, source, origins, language)
     text = {key: as_answer(value) for key, value in values.items()}
-    project: dict[str, Any] = {}
-    checks = {
+    checks: dict[str, Callable[[str], Any]] = {
         "project_name": lambda v: _one_line(v, required=True, limit=100),
         "project_slug": _slug,
         "author": lambda v: _one_line(v, required=False),
-        "framework": _framework,
-        "install_dependencies": lambda v: _as_bool(v.strip() or "no"),
+        **spec.project_checks,
+        "install_dependencies": lambda v: as_bool(v.strip() or "no"),
     }
+    project: dict[str, Any] = {}
     for key, check in checks.items():
         try:
             project[key] = check(text.get(key, ""))
         except InvalidValue as exc:
             raise UserError(str(exc), source=where(key), key=key) from None
-    data: dict[str, Any] = {"description": text.get("description", "")}
-    data.update({key: text[key] for key in PRESET_KEYS if key in text})
-    if data.get("package_manager", "").strip() != "yarn":
-        data.pop("yarn_version", None)
-    preset = preset_from_mapping(data, source, origins)
-    return Answers(description=preset.description or "", preset=preset, **project)
+    data: dict[str, Any] = {"language": language, "description": text.get("description", "")}
+    data.update({key: text[key] for key in preset_keys(language) if key in text})
+    preset = preset_from_mapping(drop_inapplicable(data, language), source, origins)
+    common = {key: project.pop(key) for key in ("project_name", "project_slug", "author", "install_dependencies")}
+    return Answers(description=preset.description or "", preset=preset, extra=project, **common)
 
 
 def project_files(answers: Answers) -> dict[str, str]:
@@ -173,55 +193,12 @@ def project_files(answers: Answers) -> dict[str, str]:
     return {**render(answers.preset).files, PRESET_FILE: PRESET_HEADER + dump_preset(answers.preset)}
 
 
-def install_command(preset: Preset) -> tuple[list[str], dict[str, str]]:
-    """The command (and extra environment) that installs the dependencies and writes the lockfile."""
-    env = {"COREPACK_ENABLE_DOWNLOAD_PROMPT": "0", "COREPACK_ENABLE_AUTO_PIN": "0"}
-    mirror = preset.registry_mirror
-    if mirror:
-        env["COREPACK_NPM_REGISTRY"] = mirror
-    if preset.package_manager == "npm":
-        return ["npm", "install", "--no-audit", "--no-fund", *([f"--registry={mirror}"] if mirror else [])], env
-    if preset.package_manager == "pnpm":
-        return ["corepack", "pnpm", "install", *(["--registry", mirror] if mirror else [])], env
-    if preset.yarn_berry:
-        if mirror:
-            env["YARN_NPM_REGISTRY_SERVER"] = mirror
-        return ["corepack", "yarn", "install"], env
-    # yarn classic: the lockfile does not depend on the Node.js version running it.
-    return ["corepack", "yarn", "install", "--ignore-engines", *(["--registry", mirror] if mirror else [])], env
-
-
-def install_dependencies(preset: Preset, project_dir: Path) -> bool:
-    """Run the package manager in ``project_dir``; on failure warn (the project itself is complete)."""
-    command, env = install_command(preset)
-    print(f"running {' '.join(command)} (install_dependencies: yes)", flush=True)
-    try:
-        code = subprocess.run(command, cwd=project_dir, env={**os.environ, **env}, check=False).returncode
-    except OSError as exc:
-        code, reason = None, f"cannot run {command[0]}: {exc.strerror or exc}"
-    else:
-        reason = f"exit status {code}"
-    if code == 0:
-        return True
-    print(f"warning: `{' '.join(command)}` failed ({reason}); the project is complete but has no lockfile "
-          "yet: create it as its README says", file=sys.stderr)
-    return False
-
-
 def post_gen(answers: Answers, project_dir: Path) -> None:
-    """Finish a rendered project: entrypoint, yarn settings, Dockerfile, .dockerignore and dockgen.yaml."""
-    preset = answers.preset
-    if preset.entrypoint != TEMPLATE_ENTRYPOINT:
-        target = project_dir / preset.entrypoint
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (project_dir / TEMPLATE_ENTRYPOINT).replace(target)
-    if not preset.yarn_berry:
-        (project_dir / ".yarnrc.yml").unlink(missing_ok=True)
+    """Finish a rendered project: Dockerfile, .dockerignore and dockgen.yaml, then the language's own steps."""
     write_files(project_files(answers), project_dir)
-    for message in preset_warnings(preset):
+    for message in preset_warnings(answers.preset):
         print(f"warning: {message}", file=sys.stderr)
-    if answers.install_dependencies:
-        install_dependencies(preset, project_dir)
+    spec_for(answers.preset.language).finish(answers, project_dir)
 
 
 def run_hook(name: str, context: Mapping[str, Any], project_dir: Path) -> int:
@@ -260,8 +237,6 @@ def gather(preset: str | None = None, overrides: Iterable[str] = (),
         data, source = read_preset_data(preset)
         # A preset's description describes the preset, not the new project.
         data = {key: value for key, value in data.items() if key != "description"}
-        if str(data.get("package_manager", "")).strip() == "yarn" and data.get("yarn_version") is None:
-            data["yarn_version"] = 1  # what the preset means (the template's own default is yarn 4)
         given.update(data)
         origins.update(dict.fromkeys(data, source))
     if answers:
@@ -271,12 +246,20 @@ def gather(preset: str | None = None, overrides: Iterable[str] = (),
     extra = parse_overrides(overrides)
     given.update(extra)
     origins.update(dict.fromkeys(extra, SET_SOURCE))
+    language = DEFAULT_LANGUAGE
     if "language" in given:
         try:
-            parse_field("language", given.pop("language"))
+            language = parse_language(given.pop("language"))
         except InvalidValue as exc:
             raise UserError(str(exc), source=origins.get("language", ANSWERS_SOURCE), key="language") from None
-    check_keys(given, ANSWERS_SOURCE, origins)
+    if preset:
+        # What the preset means: a key that applies to it but is not set has the model's default (a yarn
+        # preset without yarn_version is yarn 1, whatever the template's own default).
+        for key, spec in fields_for(language).items():
+            if spec.when and key not in given and spec.applies(given):
+                given[key] = spec.default
+    check_keys(given, ANSWERS_SOURCE, origins, language)
+    given[LANGUAGE_VARIABLE] = language
     return given, origins
 
 
@@ -287,9 +270,9 @@ def ask(given: Mapping[str, Any], *, no_input: bool) -> dict[str, Any]:
     from cookiecutter.prompt import prompt_for_config
 
     context = generate_context(
-        context_file=str(template_dir() / "cookiecutter.json"),
+        context_file=str(template_dir(given.get(LANGUAGE_VARIABLE, DEFAULT_LANGUAGE)) / "cookiecutter.json"),
         default_context=get_user_config()["default_context"],
-        extra_context={key: as_answer(value) for key, value in given.items()},
+        extra_context={key: as_answer(value) for key, value in given.items() if key != LANGUAGE_VARIABLE},
     )
     return dict(prompt_for_config(context, no_input))
 
@@ -319,7 +302,7 @@ def scaffold(output_dir: Path, answers: Mapping[str, Any] | None = None, *, pres
     extra = {key: value for key, value in final.items() if not key.startswith("_")}
     with _quiet_cookiecutter():
         try:
-            created = cookiecutter(str(template_dir()), no_input=True, extra_context=extra,
+            created = cookiecutter(str(template_dir(validated.preset.language)), no_input=True, extra_context=extra,
                                    output_dir=str(output_dir))
         except CookiecutterException as exc:
             raise UserError(f"the template failed: {str(exc).splitlines()[0]}", source=str(target)) from None

@@ -20,26 +20,20 @@ import click
 import questionary
 from questionary import Choice
 
-from .detect import Detection, detect, native_addon_warning
+from .detect import detect
+from .detection import Detection
 from .errors import InvalidValue, UserError
-from .model import (BASES, DEFAULT_NODE_VERSION, KNOWN_MIRRORS, LANGUAGES, NODE_VERSIONS,
-                    PACKAGE_MANAGERS, PLANNED_LANGUAGES, Preset, parse_field, preset_from_mapping)
+from .languages import PLANNED, REGISTERED, language_module
+from .model import Preset, default_preset, drop_inapplicable, parse_field, preset_from_mapping
 from .output import existing, write_files
 from .presets import dump_preset, read_preset_data
-from .render import images_for, render
+from .render import render
 
 WIZARD_SOURCE = "the wizard"
 NO_TTY_MESSAGE = ("`dockgen new` asks questions and needs a terminal, but stdin is not one; "
                   "use `dockgen render PRESET` (see `dockgen presets`) or `dockgen new --yes`")
 EXIT_DECLINED = 1
 
-#: A one-line consequence of each runtime base, shown next to it.
-BASE_CONSEQUENCES = {
-    "full": "~1 GB; shell, apt and build tools; glibc",
-    "slim": "~200 MB; shell and apt; glibc (recommended)",
-    "alpine": "~150 MB; busybox shell and apk; musl libc",
-    "distroless": "~170 MB; no shell, no package manager; glibc",
-}
 COMMON_TIMEZONES = ("UTC", "Asia/Shanghai", "Europe/Berlin", "Europe/London", "America/New_York", "Asia/Tokyo")
 NONE, CUSTOM = "<none>", "<custom>"
 
@@ -66,12 +60,12 @@ class Prompter:
         return questionary.confirm(message, default=default, **self.io).unsafe_ask()
 
 
-def validator(key: str) -> Callable[[str], bool | str]:
-    """A questionary validator for preset key ``key``: True, or the model's reason."""
+def validator(key: str, language: str) -> Callable[[str], bool | str]:
+    """A questionary validator for preset key ``key`` of ``language``: True, or the model's reason."""
 
     def check(text: str) -> bool | str:
         try:
-            parse_field(key, text)
+            parse_field(key, text, language)
         except InvalidValue as exc:
             return f"{key}: {exc}"
         return True
@@ -79,12 +73,18 @@ def validator(key: str) -> Callable[[str], bool | str]:
     return check
 
 
-def _mark(title: str, value: Any, detected: dict[str, Any], key: str) -> str:
+def mark(title: str, value: Any, detected: dict[str, Any], key: str) -> str:
+    """``title``, marked as detected when detection found ``value`` for ``key``."""
     return f"{title}  (detected)" if key in detected and detected[key] == value else title
 
 
-def _select_or_custom(prompter: Prompter, key: str, message: str, known: list[tuple[str, str]],
-                      default: str | None, custom_prompt: str) -> str | None:
+def ask_text(prompter: Prompter, language: str, key: str, message: str, default: str) -> Any:
+    """Ask for key ``key`` as text, validated while typed; returns the parsed value."""
+    return parse_field(key, prompter.text(message, default, validator(key, language)), language)
+
+
+def select_or_custom(prompter: Prompter, language: str, key: str, message: str, known: list[tuple[str, str]],
+                     default: str | None, custom_prompt: str) -> str | None:
     """A select of none / ``known`` (value, title) / custom; custom asks for validated text."""
     choices = [Choice("none", value=NONE)] + [Choice(title, value=value) for value, title in known]
     choices.append(Choice("custom...", value=CUSTOM))
@@ -96,94 +96,22 @@ def _select_or_custom(prompter: Prompter, key: str, message: str, known: list[tu
     if picked != CUSTOM:
         return picked
     initial = default if default is not None and default not in values else ""
-    return parse_field(key, prompter.text(custom_prompt, initial, validator(key)))
+    return ask_text(prompter, language, key, custom_prompt, initial)
 
 
-def ask_answers(prompter: Prompter, defaults: Preset, detection: Detection | None = None) -> dict[str, Any]:
-    """Ask every question, starting from ``defaults``; returns the preset mapping (not yet validated
-    as a whole)."""
-    detected = detection.values if detection else {}
-    addons = detection.native_addons if detection else []
-    answers: dict[str, Any] = {}
+def ask_answers(prompter: Prompter, defaults: Any, detection: Detection | None = None) -> dict[str, Any]:
+    """Ask the language, then that language's questions, starting from ``defaults``; returns the preset
+    mapping (not yet validated as a whole). Picking another language than ``defaults``' starts from that
+    language's defaults."""
+    language_choices = [Choice(name, value=name) for name in REGISTERED]
+    language_choices += [Choice(name, value=name, disabled="planned") for name in PLANNED]
+    language = prompter.select("Language of the app?", language_choices, defaults.language)
+    if language != defaults.language:
+        defaults, detection = default_preset(language), None
+    answers: dict[str, Any] = {"language": language}
     if defaults.description:
         answers["description"] = defaults.description
-
-    language_choices = [Choice(lang, value=lang) for lang in LANGUAGES]
-    language_choices += [Choice(lang, value=lang, disabled="planned") for lang in PLANNED_LANGUAGES]
-    answers["language"] = prompter.select("Language of the app?", language_choices, defaults.language)
-
-    pm_choices = [Choice(_mark(pm, pm, detected, "package_manager"), value=pm) for pm in PACKAGE_MANAGERS]
-    answers["package_manager"] = prompter.select("Package manager?", pm_choices, defaults.package_manager)
-    if answers["package_manager"] == "yarn":
-        yarn_choices = [
-            Choice(_mark("1: yarn classic (yarn.lock v1)", 1, detected, "yarn_version"), value=1),
-            Choice(_mark("4: yarn berry (current)", 4, detected, "yarn_version"), value=4),
-        ]
-        answers["yarn_version"] = prompter.select("Which yarn?", yarn_choices, defaults.yarn_version or 1)
-
-    versions = sorted({v for vs in NODE_VERSIONS.values() for v in vs})
-    node_choices = [
-        Choice(_mark(f"{v}{'  (Active LTS, recommended)' if v == DEFAULT_NODE_VERSION else ''}", v, detected,
-                     "node_version"), value=v)
-        for v in versions
-    ]
-    answers["node_version"] = prompter.select("Node.js version?", node_choices, defaults.node_version)
-
-    version = answers["node_version"]
-    base_choices = []
-    for base in BASES:
-        title = f"{base:<11}{BASE_CONSEQUENCES[base]}"
-        if base == "alpine" and addons:
-            title += f"; may break {', '.join(a.split(' (')[0] for a in addons)} (native)"
-        disabled = None if version in NODE_VERSIONS[base] else f"no Node.js {version} image"
-        base_choices.append(Choice(title, value=base, disabled=disabled))
-    base_default = defaults.base if version in NODE_VERSIONS[defaults.base] else "slim"
-    answers["base"] = prompter.select("Runtime base image?", base_choices, base_default)
-
-    mirror = _select_or_custom(
-        prompter, "registry_mirror", "npm registry mirror (used at build time only)?",
-        [(url, f"{name} ({url})") for name, url in KNOWN_MIRRORS.items()], defaults.registry_mirror,
-        "Registry mirror URL (https://...)?")
-    if mirror:
-        answers["registry_mirror"] = mirror
-    timezone = _select_or_custom(
-        prompter, "timezone", "Time zone the app runs in?", [(tz, tz) for tz in COMMON_TIMEZONES],
-        defaults.timezone, "IANA time zone (e.g. Europe/Paris)?")
-    if timezone:
-        answers["timezone"] = timezone
-
-    answers["port"] = parse_field("port", prompter.text("Port the app listens on?", str(defaults.port),
-                                                        validator("port")))
-    answers["entrypoint"] = parse_field("entrypoint", prompter.text(
-        "Entrypoint (the file node runs)?", defaults.entrypoint, validator("entrypoint")))
-    build = parse_field("build_script", prompter.text(
-        "Build script (package.json script run at build time; empty for none)?", defaults.build_script or "",
-        validator("build_script")))
-    if build:
-        answers["build_script"] = build
-        answers["build_output"] = parse_field("build_output", prompter.text(
-            "Directory the build writes (copied into the image)?", defaults.build_output,
-            validator("build_output")))
-        output = answers["build_output"]
-        if not answers["entrypoint"].startswith(f"{output}/"):
-            # The runtime image gets only package.json and the build output: node must run a file in it.
-            def inside_output(text: str) -> bool | str:
-                checked = validator("entrypoint")(text)
-                if checked is True and not text.strip().startswith(f"{output}/"):
-                    return f"entrypoint: the image gets only {output}/ of the app; allowed: a file under {output}/"
-                return checked
-
-            suggestion = f"{output}/{answers['entrypoint'].rsplit('/', 1)[-1]}"
-            answers["entrypoint"] = parse_field("entrypoint", prompter.text(
-                f"Entrypoint inside {output}/ (the built file node runs)?", suggestion, inside_output))
-    lockfile = defaults.lockfile
-    if detection and detection.lockfiles and answers["package_manager"] != defaults.package_manager:
-        # another package manager than detected: does the project have *its* lockfile?
-        lockfile = detection.lockfiles[answers["package_manager"]]
-    if not lockfile:
-        answers["lockfile"] = False
-    if defaults.npmrc_secret:  # from detection (a .npmrc with credentials) or --preset: not asked
-        answers["npmrc_secret"] = True
+    answers.update(language_module(language, "wizard").ask_answers(prompter, defaults, detection))
     return answers
 
 
@@ -214,11 +142,11 @@ def starting_point(directory: Path, preset_ref: str | None) -> tuple[Preset, Det
     source = WIZARD_SOURCE
     if preset_ref:
         data, source = read_preset_data(preset_ref)
-    base = data.get("base") if data.get("base") in BASES else None
-    detection = detect(directory, base=base)
-    merged = {**detection.values, **data}
-    if merged.get("package_manager") != "yarn":
-        merged.pop("yarn_version", None)
+    language = data.get("language") if data.get("language") in REGISTERED else None
+    base = data.get("base") if isinstance(data.get("base"), str) else None
+    detection = detect(directory, base=base, language=language)
+    # a key detected for a package manager the preset does not use is dropped
+    merged = drop_inapplicable({**detection.values, **data}, language or detection.values.get("language", REGISTERED[0]))
     origins = {key: f"detected in {directory}" for key in detection.values if key not in data}
     return preset_from_mapping(merged, source, origins=origins), detection
 
@@ -228,27 +156,14 @@ def plan_for(preset: Preset, directory: Path, save_preset: Path | None, detectio
     files = {directory / name: text for name, text in result.files.items()}
     if save_preset is not None:
         files[save_preset] = dump_preset(preset)
-    warnings = list(result.warnings)
-    if detection.values.get("lockfile") is False and not preset.lockfile:
-        # detection already said so, naming the missing file
-        warnings = [w for w in warnings if not w.startswith("lockfile:")]
-    if preset.base == "alpine" and detection.native_addons:
-        warnings.append(native_addon_warning(detection.native_addons, preset.base))
+    warnings = language_module(preset.language, "wizard").plan_warnings(preset, detection, result.warnings)
     return Plan(preset=preset, files=files, warnings=warnings)
 
 
 def summary(plan: Plan) -> list[str]:
-    p = plan.preset
     lines = ["", "Summary:"]
-    shown = {"package_manager": p.package_manager_label, "lockfile": "yes" if p.lockfile else "no (non-reproducible)"}
-    for key, value in p.to_mapping().items():
-        if key in ("yarn_version", "description"):
-            continue
-        lines.append(f"  {key:<16} {shown.get(key, value)}")
-        if key == "base":
-            lines.append(f"  {'runtime image':<16} {images_for(p).runtime}")
-    if "lockfile" not in p.to_mapping():
-        lines.append(f"  {'lockfile':<16} yes")
+    for key, value in language_module(plan.preset.language, "wizard").summary_rows(plan.preset):
+        lines.append(f"  {key:<16} {value}")
     lines.append("Files:")
     for path in plan.files:
         lines.append(f"  {path}  ({'exists, will be overwritten' if path.exists() else 'new'})")

@@ -11,7 +11,8 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.detect import detect, find_native_addons, node_major_for, project_warnings
+from generator.detect import detect, project_warnings
+from generator.languages.node.detect import find_native_addons, node_major_for
 from generator.model import preset_from_mapping
 
 PROJECTS = Path(__file__).parent / "fixtures" / "projects"

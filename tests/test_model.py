@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator import FIELDS, Preset, UserError, parse_field, preset_from_mapping, render
+from generator import UserError, default_preset, fields_for, parse_field, preset_from_mapping, render
+from generator.model import preset_mapping
 from generator.errors import InvalidValue
 from generator.model import preset_warnings
 
@@ -32,7 +33,7 @@ EVIL = [
 
 def test_defaults() -> None:
     preset = preset_from_mapping({}, "test")
-    assert preset == Preset()
+    assert preset == default_preset()
     assert (preset.language, preset.package_manager, preset.node_version, preset.base, preset.port,
             preset.entrypoint) == ("node", "npm", 24, "slim", 3000, "index.js")
 
@@ -49,9 +50,9 @@ def test_values_that_reach_the_dockerfile_cannot_inject(key: str, value: str) ->
 @pytest.mark.parametrize("value", EVIL)
 def test_time_zone_shape_check_without_a_tz_database(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     """On a machine with no tz database, the name's shape alone still keeps instructions out."""
-    from generator import model
+    from generator import fields
 
-    monkeypatch.setattr(model, "_timezones", lambda: frozenset())
+    monkeypatch.setattr(fields, "_timezones", lambda: frozenset())
     with pytest.raises(UserError, match="timezone"):
         preset_from_mapping({"timezone": value}, "x")
     assert preset_from_mapping({"timezone": "Europe/Berlin"}, "x").timezone == "Europe/Berlin"
@@ -107,7 +108,7 @@ def test_parse_field_is_what_the_wizard_uses() -> None:
     assert parse_field("timezone", "") is None
     with pytest.raises(InvalidValue):
         parse_field("port", "eighty")
-    assert set(FIELDS) >= {"language", "package_manager", "node_version", "base", "registry_mirror", "timezone",
+    assert set(fields_for()) >= {"language", "package_manager", "node_version", "base", "registry_mirror", "timezone",
                            "port", "entrypoint", "build_script"}
 
 
@@ -127,7 +128,7 @@ def test_yarn_defaults_to_classic() -> None:
 def test_to_mapping_round_trips() -> None:
     preset = preset_from_mapping({"package_manager": "pnpm", "base": "distroless", "timezone": "UTC", "port": 8080},
                                  "x")
-    assert preset_from_mapping(preset.to_mapping(), "y") == preset
+    assert preset_from_mapping(preset_mapping(preset), "y") == preset
 
 
 def test_yarn_2_and_3_are_refused_with_the_upgrade() -> None:

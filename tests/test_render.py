@@ -9,7 +9,7 @@ import pytest
 
 from generator import render
 from generator.dockerfile import Stage, stages
-from generator.render import COREPACK_VERSION, YARN_CLASSIC_VERSION
+from generator.languages.node.render import COREPACK_VERSION, YARN_CLASSIC_VERSION
 
 from generator import preset_from_mapping
 

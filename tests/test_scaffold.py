@@ -22,20 +22,16 @@ from click.testing import CliRunner
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
-from generator import model
+from generator.languages.node import model
 from generator.cli import cli
 from generator.errors import UserError
-from generator.model import Preset, preset_from_mapping
+from generator.model import preset_from_mapping
 from generator.presets import load_preset
 from generator.render import render
-from generator.scaffold import (
-    FRAMEWORKS,
-    PRESET_FILE,
-    VARIABLES,
-    scaffold,
-    template_dir,
-    validate_answers,
-)
+from generator.languages.node.scaffold import FRAMEWORKS
+from generator.scaffold import PRESET_FILE, scaffold, template_dir, validate_answers, variables
+
+VARIABLES = variables("node")
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = template_dir()
@@ -278,7 +274,7 @@ def test_cookiecutter_json_asks_exactly_the_scaffold_questions() -> None:
             assert str(value) in prompts[key], (key, value)
     # The defaults are valid and are the model's defaults (yarn, when chosen, defaults to berry 4).
     defaults = validate_answers({**config, "project_slug": "hello-service"})
-    expected = Preset(description=config["description"])
+    expected = preset_from_mapping({"description": config["description"]}, "expected")
     assert defaults.preset == expected
     assert config["yarn_version"] == "4"
 

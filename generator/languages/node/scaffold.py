@@ -1,0 +1,88 @@
+"""Node.js scaffold: the cookiecutter template of a new service (Express 5 or node:http).
+
+See :mod:`generator.scaffold` for the contract: ``SPEC`` names the template, the questions it asks
+beyond the common project ones and the preset keys it does not ask, and ``finish`` completes a
+rendered project after dockgen's files are written.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ...errors import InvalidValue
+from ...scaffold import Answers, ScaffoldSpec
+from .model import NodePreset
+
+FRAMEWORKS = ("express", "http")
+#: The app file the template renders; moved to the preset's entrypoint when that differs.
+TEMPLATE_ENTRYPOINT = "index.js"
+
+
+def _framework(value: str) -> str:
+    text = value.strip()
+    if text not in FRAMEWORKS:
+        raise InvalidValue(f"{text!r} is not offered; allowed: {', '.join(FRAMEWORKS)}")
+    return text
+
+
+def install_command(preset: NodePreset) -> tuple[list[str], dict[str, str]]:
+    """The command (and extra environment) that installs the dependencies and writes the lockfile."""
+    env = {"COREPACK_ENABLE_DOWNLOAD_PROMPT": "0", "COREPACK_ENABLE_AUTO_PIN": "0"}
+    mirror = preset.registry_mirror
+    if mirror:
+        env["COREPACK_NPM_REGISTRY"] = mirror
+    if preset.package_manager == "npm":
+        return ["npm", "install", "--no-audit", "--no-fund", *([f"--registry={mirror}"] if mirror else [])], env
+    if preset.package_manager == "pnpm":
+        return ["corepack", "pnpm", "install", *(["--registry", mirror] if mirror else [])], env
+    if preset.yarn_berry:
+        if mirror:
+            env["YARN_NPM_REGISTRY_SERVER"] = mirror
+        return ["corepack", "yarn", "install"], env
+    # yarn classic: the lockfile does not depend on the Node.js version running it.
+    return ["corepack", "yarn", "install", "--ignore-engines", *(["--registry", mirror] if mirror else [])], env
+
+
+def install_dependencies(preset: NodePreset, project_dir: Path) -> bool:
+    """Run the package manager in ``project_dir``; on failure warn (the project itself is complete)."""
+    command, env = install_command(preset)
+    print(f"running {' '.join(command)} (install_dependencies: yes)", flush=True)
+    try:
+        code = subprocess.run(command, cwd=project_dir, env={**os.environ, **env}, check=False).returncode
+    except OSError as exc:
+        code, reason = None, f"cannot run {command[0]}: {exc.strerror or exc}"
+    else:
+        reason = f"exit status {code}"
+    if code == 0:
+        return True
+    print(f"warning: `{' '.join(command)}` failed ({reason}); the project is complete but has no lockfile "
+          "yet: create it as its README says", file=sys.stderr)
+    return False
+
+
+def finish(answers: Answers, project_dir: Path) -> None:
+    """Move the app to the chosen entrypoint, keep .yarnrc.yml for yarn berry only and, when asked,
+    install the dependencies (which writes the lockfile)."""
+    preset = answers.preset
+    if preset.entrypoint != TEMPLATE_ENTRYPOINT:
+        target = project_dir / preset.entrypoint
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (project_dir / TEMPLATE_ENTRYPOINT).replace(target)
+    if not preset.yarn_berry:
+        (project_dir / ".yarnrc.yml").unlink(missing_ok=True)
+    if answers.install_dependencies:
+        install_dependencies(preset, project_dir)
+
+
+SPEC = ScaffoldSpec(
+    template="cookiecutter-node-service",
+    project_checks={"framework": _framework},
+    not_asked={
+        "build_script": "the scaffolded app has no build step; add one later and set it in dockgen.yaml",
+        "build_output": "the scaffolded app has no build step; add one later and set it in dockgen.yaml",
+    },
+    finish=finish,
+)
