@@ -29,8 +29,11 @@ def test_output_matches_golden(name: str) -> None:
 
 def test_builtin_presets_cover_every_base_and_package_manager() -> None:
     presets = [load_preset(name) for name in builtin_presets()]
-    assert {p.base for p in presets} == {"full", "slim", "alpine", "distroless"}
-    assert {p.package_manager_label for p in presets} == {"npm", "yarn classic", "yarn berry", "pnpm"}
+    for language, managers in (("node", {"npm", "yarn classic", "yarn berry", "pnpm"}),
+                               ("python", {"pip", "Poetry", "uv"})):
+        own = [p for p in presets if p.language == language]
+        assert {p.base for p in own} == {"full", "slim", "alpine", "distroless"}, language
+        assert {p.package_manager_label for p in own} == managers, language
     assert all(p.description for p in presets)
     seed = load_preset("node-yarn-npmmirror-shanghai")
     assert (seed.package_manager, seed.registry_mirror, seed.timezone) == (
