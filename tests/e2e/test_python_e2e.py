@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from generator.verify import ImageInfo, Running, runtime_base
+from generator.verify import BuildahBuilder, ImageInfo, Running, VerifyFailed, runtime_base, verify
 
 from .conftest import E2E_DIR, REPO, STATS, AppBuilder, assert_runtime, image_audit, in_ci
+from .pypi_mirror import RecordingMirror
 
 pytestmark = pytest.mark.e2e
 
@@ -190,3 +191,43 @@ def test_bare_python_as_pid1_ignores_sigterm_without_tini(app_builder: AppBuilde
     dockerfile.write_text(text.replace('ENTRYPOINT ["/usr/local/bin/tini", "--"]', "ENTRYPOINT []"))
     with pytest.raises(pytest.fail.Exception, match="ignored SIGTERM"):
         app_builder.verify(directory, "python-no-tini/slim", expect="hello from python-pip-app")
+
+
+#: What each build downloads besides the app's locked dependency: its tools and the project's build backend.
+MIRRORED = {
+    "pip": ("humanize-4.17.0",),
+    "poetry": ("humanize-4.17.0", "poetry-2.5.1", "poetry_plugin_export-1.10.1", "poetry_core-"),
+    "uv": ("humanize-4.17.0", "uv-0.13.9", "hatchling-"),
+}
+
+
+@pytest.mark.parametrize("pm", list(PMS))
+def test_the_mirror_serves_every_download(app_builder: AppBuilder, python_standins: None, tmp_path: Path,
+                                          pm: str) -> None:
+    """uv.lock and poetry.lock pin download URLs: the mirror must serve the locked packages all the same,
+    and the tools and build backends too. A recording mirror on loopback proves it (buildah: its CA is
+    mounted into the RUN steps in place of the machine's bundle, which it extends)."""
+    if not isinstance(app_builder.builder, BuildahBuilder):
+        pytest.skip("the recording mirror's CA is mounted into RUN steps: buildah only")
+    app, keys = PMS[pm]
+    with RecordingMirror(tmp_path / "mirror") as mirror:
+        directory, _ = app_builder.prepare(app, language="python", base="slim", registry_mirror=mirror.url, **keys)
+        mark = f"localhost:{mirror.port}".encode()
+        found: dict[str, Any] = {}
+
+        def scan(running: Running, image: ImageInfo) -> None:
+            added = image_audit(app_builder.builder, running, image, runtime_base((directory / "Dockerfile").read_text()))
+            found["leaks"] = [rel for rel in added["added"] if (running.rootfs / rel).is_file()
+                              and not (running.rootfs / rel).is_symlink() and mark in (running.rootfs / rel).read_bytes()]
+            found["meta"] = mark.decode() in metadata(app_builder, image)
+
+        try:
+            report = verify(directory, builder=app_builder.builder, volumes=[mirror.volume], timeout=60,
+                            expect=f"hello from {app}", while_running=scan)
+        except VerifyFailed as exc:
+            pytest.fail(f"mirror-{pm}: {exc.message}\n" + "\n".join(exc.tail), pytrace=False)
+        served = mirror.files()
+    assert report.status == 200
+    missing = [name for name in MIRRORED[pm] if not any(f.startswith(name) for f in served)]
+    assert not missing, f"downloaded around the mirror: {missing}; the mirror served {served}"
+    assert found["leaks"] == [] and not found["meta"], f"the mirror URL is in the image: {found}"
