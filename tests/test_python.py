@@ -71,8 +71,9 @@ def test_dockerfile_meaning(keys: dict) -> None:
         assert all("--mount=type=secret,id=netrc,target=/root/.netrc" in i.value for i in installs)
     # the deps stage copies the manifests only (a code-only change keeps it cached)
     deps = parsed[1]
-    assert [i.value for i in deps.all("COPY")] == [{"pip": "requirements.txt ./", "poetry": "pyproject.toml poetry.lock ./",
-                                                   "uv": "pyproject.toml uv.lock ./"}[keys["package_manager"]]]
+    manifests = {"pip": "requirements.txt ./", "poetry": "pyproject.toml poetry.lock ./",
+                 "uv": "pyproject.toml uv.lock ./"}[keys["package_manager"]]
+    assert [i.value for i in deps.all("COPY")] == [manifests]
     # the venv is made from the interpreter path the runtime has
     venv_cmd = next(i.value for i in deps.all("RUN") if "-m venv" in i.value)
     python = "/usr/bin/python3.13" if keys["base"] == "distroless" else "/usr/local/bin/python3.13"
@@ -120,7 +121,8 @@ def test_command_forms() -> None:
     ({"command": []}, "command", "empty"),
     ({"command": "sh -c 'a b'"}, "command", "not a plain command word"),
     ({"requirements_file": "../req.txt"}, "requirements_file", "plain relative"),
-    ({"package_manager": "uv", "requirements_file": "r.txt"}, "requirements_file", "only applies to package_manager pip"),
+    ({"package_manager": "uv", "requirements_file": "r.txt"}, "requirements_file",
+     "only applies to package_manager pip"),
     ({"package_manager": "poetry", "require_hashes": True}, "require_hashes", "only applies to package_manager pip"),
     ({"registry_mirror": "http://pypi.tuna.tsinghua.edu.cn/simple"}, "registry_mirror", "https"),
     ({"registry_mirror": "https://a.example/simple\nRUN x"}, "registry_mirror", "https://host"),
@@ -169,8 +171,8 @@ def test_every_python_combination_is_lint_clean(tmp_path: Path) -> None:
             paths.append(path)
     proc = subprocess.run([HADOLINT, "--format", "json", "--no-fail", *map(str, paths)], capture_output=True,
                           text=True, check=True)
-    findings = [f"{Path(f['file']).name}:{f['line']} {f['code']} {f['message']}" for f in json.loads(proc.stdout or "[]")
-                if f["level"] in ("warning", "error")]
+    findings = [f"{Path(f['file']).name}:{f['line']} {f['code']} {f['message']}"
+                for f in json.loads(proc.stdout or "[]") if f["level"] in ("warning", "error")]
     assert findings == []
     assert len(paths) == 3 * 3 * 2 * 2 * 3 + 3 * 2 * 2
 

@@ -53,7 +53,8 @@ def _command(value: Any) -> list[str]:
     elif isinstance(value, (list, tuple)):
         words = [as_str(word) for word in value]
     else:
-        raise InvalidValue(f"expected a list of words like [gunicorn, --bind, '0.0.0.0:8000', 'app:app'], got {value!r}")
+        raise InvalidValue(f"expected a list of words like [gunicorn, --bind, '0.0.0.0:8000', 'app:app'], "
+                           f"got {value!r}")
     if not words:
         raise InvalidValue("the command is empty; allowed: a list of words like [python, main.py]")
     for word in words:

@@ -68,7 +68,8 @@ def images_for(preset: PythonPreset) -> Images:
     common = dict(build=f"python:{v}-{DEBIAN_RELEASE}", init=f"python:{v}-slim-{DEBIAN_RELEASE}", libc="glibc",
                   tini_source="/usr/bin/tini", init_installer="apt")
     if base == "distroless":
-        return Images(runtime="gcr.io/distroless/python3-debian13:nonroot", python=f"/usr/bin/python{DISTROLESS_PYTHON}",
+        return Images(runtime="gcr.io/distroless/python3-debian13:nonroot",
+                      python=f"/usr/bin/python{DISTROLESS_PYTHON}",
                       uid=DISTROLESS_UID, user_name="nonroot", create_user=False, has_zoneinfo=True, **common)
     # The official slim image installs tzdata; the full one is not documented to: copy the zone file there.
     runtime = f"python:{v}-{DEBIAN_RELEASE}" if base == "full" else f"python:{v}-slim-{DEBIAN_RELEASE}"
