@@ -244,3 +244,28 @@ def test_detection_warns_when_the_command_is_a_guess(tmp_path: Path) -> None:
 def test_every_python_version_has_a_preset_path() -> None:
     for version in PYTHON_VERSIONS:
         assert f"FROM python:{version}-trixie AS base" in render(preset(python_version=version)).files["Dockerfile"]
+
+
+def test_detection_finds_the_index_and_credentials(tmp_path: Path) -> None:
+    pip = detect(write(tmp_path / "pip", {"requirements.txt": "--index-url https://pypi.tuna.tsinghua.edu.cn/simple\n"
+                                                              "humanize==4.17.0\n"}))
+    assert pip.values["registry_mirror"] == "https://pypi.tuna.tsinghua.edu.cn/simple"
+    assert any("pip takes that line over the registry_mirror" in w for w in pip.warnings)
+    secret = detect(write(tmp_path / "secret", {"requirements.txt": "-i https://me:t0ken@pkgs.example/simple\nx==1\n"}))
+    assert secret.values["index_secret"] is True and "registry_mirror" not in secret.values
+    assert not any("t0ken" in str(v) for v in secret.values.values())
+    uv = detect(write(tmp_path / "uv", {"uv.lock": "", "pyproject.toml": '[project]\nname = "x"\n[[tool.uv.index]]\n'
+                                        'name = "corp"\nurl = "https://pkgs.example/simple"\ndefault = true\n'}))
+    assert uv.values["registry_mirror"] == "https://pkgs.example/simple"
+    poetry = detect(E2E_APPS / "python-poetry-app")  # its primary source is pypi.org itself: no mirror
+    assert "registry_mirror" not in poetry.values
+
+
+def test_render_warns_when_requirements_bypass_the_mirror(tmp_path: Path) -> None:
+    from generator.detect import project_warnings
+
+    write(tmp_path, {"requirements.txt": "--extra-index-url https://other.example/simple\nx==1\n"})
+    warned = project_warnings(tmp_path, preset(registry_mirror="tuna"))
+    assert any("the mirror is bypassed" in w for w in warned)
+    assert project_warnings(tmp_path, preset()) == []
+    assert any("uv.lock is not in" in w for w in project_warnings(tmp_path, preset(package_manager="uv")))

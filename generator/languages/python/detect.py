@@ -101,6 +101,46 @@ def _detect_requirements(root: Path, result: Detection) -> None:
                                    "build is not reproducible (pin every package, ideally with --hash)")
 
 
+_INDEX_LINE = re.compile(r"^\s*(?:-i|--index-url|--extra-index-url)[\s=]+(\S+)", re.MULTILINE)
+_PUBLIC_INDEXES = ("https://pypi.org/simple", "https://pypi.python.org/simple")
+
+
+def index_lines(text: str) -> list[str]:
+    """The index URLs a requirements file names itself (pip takes them over the command line's)."""
+    return _INDEX_LINE.findall(text)
+
+
+def _detect_index(root: Path, pm: str, pyproject: dict[str, Any], result: Detection) -> None:
+    """The project's package index: a mirror or private index the image build must use too."""
+    tool = pyproject.get("tool", {})
+    found: list[tuple[str, str]] = []
+    if pm == "pip":
+        found = [(url, "requirements.txt") for url in index_lines(read_text(root / "requirements.txt") or "")]
+    elif pm == "uv":
+        indexes = tool.get("uv", {}).get("index") or []
+        found = [(i.get("url", ""), "[[tool.uv.index]] default = true") for i in indexes
+                 if isinstance(i, dict) and i.get("default")]
+    elif pm == "poetry":
+        sources = tool.get("poetry", {}).get("source") or []
+        found = [(s.get("url", ""), f"[[tool.poetry.source]] {s.get('name')} (primary)") for s in sources
+                 if isinstance(s, dict) and s.get("priority") == "primary"]
+    for url, how in found:
+        if "@" in url.split("//", 1)[-1].split("/", 1)[0]:
+            record(result, LANGUAGE, "index_secret", True, f"index credentials in {how.split(' ')[0]}")
+            result.warnings.append(
+                f"{how.split(' ')[0]}: an index URL carries credentials, which would reach the build's layers; put "
+                "them in ~/.netrc and pass it as the build secret (index_secret: true; "
+                "docker build --secret id=netrc,src=$HOME/.netrc), with the URL without them as registry_mirror")
+            continue
+        if url.rstrip("/") in _PUBLIC_INDEXES:
+            continue
+        if record(result, LANGUAGE, "registry_mirror", url, how) and pm == "pip":
+            result.warnings.append(
+                "requirements.txt names its index: pip takes that line over the registry_mirror the Dockerfile "
+                "passes; drop the line so registry_mirror alone decides where packages come from")
+        break
+
+
 def _allowed_versions(spec: str) -> list[str]:
     """The Python lines of PYTHON_VERSIONS that a requires-python specifier admits (compared as X.Y)."""
     admitted = []
@@ -216,22 +256,17 @@ def _detect_command(root: Path, pyproject: dict[str, Any], deps: set[str], resul
         if "gunicorn" not in deps:
             result.warnings.append("command: gunicorn serves Django here, but it is not a dependency: add it")
         return
-    if "fastapi" in deps:
-        found = _app_object(root, "FastAPI")
+    for dependency, cls, server, command, providers in (
+        ("fastapi", "FastAPI", "uvicorn", lambda target: ["uvicorn", target, "--host", "0.0.0.0", "--port", str(PORT)],
+         ("uvicorn", "fastapi-cli")),
+        ("flask", "Flask", "gunicorn", lambda target: ["gunicorn", "--bind", bind, target], ("gunicorn",)),
+    ):
+        found = _app_object(root, cls) if dependency in deps else None
         if found:
             target = f"{found[0]}:{found[1]}"
-            record(result, LANGUAGE, "command", ["uvicorn", target, "--host", "0.0.0.0", "--port", str(PORT)],
-                   f"FastAPI app {target}")
-            if "uvicorn" not in deps and "fastapi-cli" not in deps:
-                result.warnings.append("command: uvicorn serves the FastAPI app, but it is not a dependency: add it")
-            return
-    if "flask" in deps:
-        found = _app_object(root, "Flask")
-        if found:
-            target = f"{found[0]}:{found[1]}"
-            record(result, LANGUAGE, "command", ["gunicorn", "--bind", bind, target], f"Flask app {target}")
-            if "gunicorn" not in deps:
-                result.warnings.append("command: gunicorn serves the Flask app, but it is not a dependency: add it")
+            record(result, LANGUAGE, "command", command(target), f"{cls} app {target}")
+            if not deps & set(providers):
+                result.warnings.append(f"command: {server} serves the {cls} app, but it is not a dependency: add it")
             return
     scripts = pyproject.get("project", {}).get("scripts") or pyproject.get("tool", {}).get("poetry", {}).get("scripts")
     if result.values.get("install_project") and isinstance(scripts, dict) and len(scripts) == 1:
@@ -259,6 +294,10 @@ def project_warnings(project_dir: Path, preset: PythonPreset) -> list[str]:
     found = []
     if needed and not (root / needed).is_file():
         found.append(f"{needed} is not in {root}: the image build copies it and will fail without it")
+    requirements = read_text(root / needed) if preset.package_manager == "pip" and needed else None
+    if preset.registry_mirror and requirements and index_lines(requirements):
+        found.append(f"{needed} names its own index, which pip takes over registry_mirror: the mirror is bypassed; "
+                     "drop the --index-url/--extra-index-url lines")
     if preset.install_project and not ((root / "pyproject.toml").is_file() or (root / "setup.py").is_file()):
         found.append(f"install_project: true, but {root} has no pyproject.toml or setup.py to build the package from")
     return found
@@ -278,6 +317,7 @@ def detect(project_dir: Path | str, base: str | None = None) -> Detection:
     result.lockfiles = {name: (root / (LOCKFILE_NAMES[name])).is_file() for name in LOCKFILE_NAMES}
     if pm == "pip":
         _detect_requirements(root, result)
+    _detect_index(root, pm, pyproject, result)
     _detect_python(root, pyproject, result, base)
     _is_package(root, pm, pyproject, result)
     _detect_command(root, pyproject, _dependencies(root, pyproject), result)

@@ -5,12 +5,9 @@ See :mod:`generator.scaffold` for the contract.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from ...scaffold import Answers, ScaffoldSpec
+from ...scaffold import Answers, ScaffoldSpec, run_in_project
 from .model import PythonPreset
 
 
@@ -28,21 +25,7 @@ def lock_command(preset: PythonPreset) -> tuple[list[str], dict[str, str]] | Non
 def lock(preset: PythonPreset, project_dir: Path) -> bool:
     """Run the lock command in ``project_dir``; on failure warn (the project itself is complete)."""
     found = lock_command(preset)
-    if found is None:
-        return True
-    command, env = found
-    print(f"running {' '.join(command)} (install_dependencies: yes)", flush=True)
-    try:
-        code = subprocess.run(command, cwd=project_dir, env={**os.environ, **env}, check=False).returncode
-    except OSError as exc:
-        code, reason = None, f"cannot run {command[0]}: {exc.strerror or exc}"
-    else:
-        reason = f"exit status {code}"
-    if code == 0:
-        return True
-    print(f"warning: `{' '.join(command)}` failed ({reason}); the project is complete but has no lockfile "
-          "yet: create it as its README says", file=sys.stderr)
-    return False
+    return True if found is None else run_in_project(*found, project_dir, "lockfile")
 
 
 def finish(answers: Answers, project_dir: Path) -> None:
