@@ -3,6 +3,8 @@ a red line and exit code 2."""
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from pathlib import Path
 
@@ -25,8 +27,35 @@ def warn(message: str) -> None:
 
 
 def fail(message: str, code: int = EXIT_USER_ERROR) -> None:
-    click.secho(f"error: {message}", fg="red", err=True)
+    try:
+        click.secho(f"error: {message}", fg="red", err=True)
+    except OSError:
+        pass  # stderr is gone too: the exit code is all that is left
     sys.exit(code)
+
+
+#: errno values that mean "the output went nowhere" when no file name comes with them.
+_OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EBADF}
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for a file system error no command turned into a UserError."""
+    reason = exc.strerror or str(exc)
+    if exc.filename:
+        return f"{exc.filename}: {reason}"
+    if exc.errno in _OUTPUT_ERRNOS:
+        _silence_stdout()
+        return f"cannot write to standard output: {reason}"
+    return reason
 
 
 class DockgenGroup(click.Group):
@@ -36,6 +65,17 @@ class DockgenGroup(click.Group):
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)  # type: ignore[arg-type]
+            sys.stdout.flush()
+        except click.exceptions.NoArgsIsHelpError as exc:  # bare `dockgen`: a usage line, not an error
+            commands = ", ".join(self.list_commands(exc.ctx)) if exc.ctx else ""
+            try:
+                click.echo(f"usage: dockgen COMMAND [ARGS]...; commands: {commands} (see 'dockgen --help')",
+                           err=True)
+            except OSError:
+                pass
+            sys.exit(exc.exit_code)
+        except OSError as exc:
+            fail(os_error_message(exc))
         except click.UsageError as exc:  # bad or missing arguments, unknown command
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
             fail(f"{exc.format_message()}{hint}", exc.exit_code)
@@ -51,6 +91,8 @@ class DockgenGroup(click.Group):
             return super().invoke(ctx)
         except UserError as exc:
             fail(str(exc), exc.exit_code)
+        except OSError as exc:  # an unreadable directory, a full disk or a closed pipe on stdout
+            fail(os_error_message(exc))
         except (KeyboardInterrupt, EOFError):
             click.secho("aborted", fg="red", err=True)
             sys.exit(EXIT_ABORTED)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from .errors import InvalidValue
+from .errors import InvalidValue, did_you_mean, show
 
 _RELATIVE_PATH = re.compile(r"[A-Za-z0-9_@][A-Za-z0-9._@+-]*(/[A-Za-z0-9_@][A-Za-z0-9._@+-]*)*")
 _HTTPS_URL = re.compile(
@@ -27,6 +27,24 @@ _HTTPS_URL = re.compile(
     r"(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?"
 )
 _TZ_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*")
+
+
+class _AnyValue:
+    """The values of ``when`` that mean "whenever the other key is set" (``build_output`` applies whenever
+    there is a ``build_script``, whatever its name)."""
+
+    def __contains__(self, value: object) -> bool:
+        return value is not None
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(("set",))
+
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+#: ``when={"build_script": ANY}``: the field applies whenever ``build_script`` has a value.
+ANY: Any = _AnyValue()
 
 
 @dataclass(frozen=True)
@@ -53,7 +71,7 @@ class Field:
         return all(values.get(key) in allowed for key, allowed in self.when.items())
 
     def applies_text(self) -> str:
-        """``package_manager yarn``: the condition in words, for messages."""
+        """``package_manager yarn`` (``build_script set``): the condition in words, for messages."""
         return " and ".join(f"{key} {' or '.join(str(v) for v in allowed)}" for key, allowed in self.when.items())
 
 
@@ -63,33 +81,43 @@ def allowed(values: tuple[Any, ...]) -> str:
 
 def as_int(value: Any) -> int:
     if isinstance(value, bool):
-        raise InvalidValue(f"expected a whole number, got {value!r}")
+        raise InvalidValue(f"expected a whole number, got {show(value)}")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    raise InvalidValue(f"expected a whole number, got {value!r}")
+    text = value.strip() if isinstance(value, str) else ""
+    # ASCII digits only: "²".isdigit() is true but int("²") fails; and no 5000-digit numbers.
+    if text.isascii() and text.isdigit() and len(text) <= 20:
+        return int(text)
+    raise InvalidValue(f"expected a whole number, got {show(value)}")
 
 
 def as_str(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise InvalidValue(f"expected text, got {value!r}")
+        raise InvalidValue(f"expected text, got {show(value)}")
     return str(value).strip()
+
+
+#: The spellings of a boolean, in YAML files, ``--set``, the wizard and the scaffold alike.
+TRUE_WORDS = ("true", "yes", "y", "on", "1")
+FALSE_WORDS = ("false", "no", "n", "off", "0")
 
 
 def as_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "y", "1", "false", "no", "n", "0"):
-        return value.strip().lower() in ("true", "yes", "y", "1")
-    raise InvalidValue(f"expected true or false, got {value!r}")
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in (*TRUE_WORDS, *FALSE_WORDS):
+        return value.strip().lower() in TRUE_WORDS
+    raise InvalidValue(f"expected true or false, got {show(value)}; allowed: true, false, yes, no, on, off, 1, 0")
 
 
 def choice(choices: tuple[str, ...], hint: str = "") -> Callable[[Any], str]:
     def check(value: Any) -> str:
         text = as_str(value)
         if text not in choices:
-            raise InvalidValue(f"{text!r} is not allowed{hint}; allowed: {allowed(choices)}")
+            raise InvalidValue(f"{show(text)} is not allowed{hint}{did_you_mean(text, choices)}; "
+                               f"allowed: {allowed(choices)}")
         return text
 
     return check
@@ -102,31 +130,49 @@ def port(value: Any) -> int:
     return number
 
 
+def normalize_relative_path(text: str) -> str:
+    """``./dist/`` -> ``dist``: the spelling the model keeps (detection normalizes the same way)."""
+    text = text.strip()
+    while text.startswith("./"):
+        text = text[2:]
+    return text.rstrip("/") if text not in ("/", "") else text
+
+
 def relative_path(what: str, suffixes: tuple[str, ...] = (), suffix_kind: str = "") -> Callable[[Any], str]:
-    """A plain path inside the project: no leading /, no '..', nothing a Dockerfile would read specially."""
+    """A plain path inside the project: no leading /, no '..', nothing a Dockerfile would read specially.
+    A leading ``./`` and a trailing ``/`` are dropped (``./index.js`` is ``index.js``)."""
 
     def check(value: Any) -> str:
-        text = as_str(value)
+        text = normalize_relative_path(as_str(value))
         if not _RELATIVE_PATH.fullmatch(text) or any(part in (".", "..") for part in text.split("/")):
             raise InvalidValue(
-                f"{text!r} is not a plain relative {what}; allowed: letters, digits, . _ @ + - "
+                f"{show(as_str(value))} is not a plain relative {what}; allowed: letters, digits, . _ @ + - "
                 "separated by /, no leading /, no '..', no spaces or quotes"
             )
         if suffixes and not text.endswith(suffixes):
-            raise InvalidValue(f"{text!r} is not a {suffix_kind}; allowed endings: {allowed(suffixes)}")
+            raise InvalidValue(f"{show(text)} is not a {suffix_kind}; allowed endings: {allowed(suffixes)}")
         return text
 
     return check
 
 
-def https_url(text: str, what: str, known: Mapping[str, str]) -> str:
-    """An https URL without credentials or anything a shell would read; ``known`` maps short names to URLs."""
+def https_url(text: str, what: str, known: Mapping[str, str], *, credentials: str = "") -> str:
+    """An https URL without credentials or anything a shell would read; ``known`` maps short names to URLs.
+    ``credentials`` says where a registry's credentials go instead of ``user:password@`` in the URL."""
     text = known.get(text, text)
     if text.startswith("http://"):
-        raise InvalidValue(f"{text!r} is plain http; allowed: an https:// URL (packages must not travel unencrypted)")
+        raise InvalidValue(f"{show(text)} is plain http; allowed: an https:// URL (packages must not travel "
+                           "unencrypted)")
+    if "@" in text.split("/")[2 if text.startswith("https://") else 0]:
+        where = f" ({credentials})" if credentials else ""
+        raise InvalidValue(f"credentials in the URL would end up in the build's logs and history; allowed: the URL "
+                           f"without user:password@{where}")
     if not _HTTPS_URL.fullmatch(text):
         names = f", or one of: {allowed(tuple(known))}" if known else ""
-        raise InvalidValue(f"{text!r} is not {what}; allowed: https://host[:port][/path]{names}")
+        raise InvalidValue(f"{show(text)} is not {what}; allowed: https://host[:port][/path]{names}")
+    port_text = text.split("/")[2].partition(":")[2]
+    if port_text and not 1 <= int(port_text) <= 65535:
+        raise InvalidValue(f"port {port_text} of {show(text)} is out of range; allowed: 1-65535")
     return text
 
 
@@ -135,23 +181,40 @@ def _timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+#: Names in a tz database that are not zones: ``localtime`` is whatever the building machine is set to.
+_NOT_ZONES = ("localtime", "posixrules", "Factory")
+
+
 def timezone(value: Any) -> str:
     text = as_str(value)
+    if text in _NOT_ZONES:
+        raise InvalidValue(f"{show(text)} is not a zone but depends on the machine; allowed: an IANA name like "
+                           "Europe/Berlin, Asia/Shanghai, UTC")
     known = _timezones()
     if known and text not in known:
-        close = difflib.get_close_matches(text, known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise InvalidValue(f"{text!r} is not an IANA time zone{hint}; allowed: names like Europe/Berlin, Asia/Shanghai, UTC")
+        folded = {zone.lower(): zone for zone in known}
+        close = [folded[text.lower()]] if text.lower() in folded else difflib.get_close_matches(text, known, n=1)
+        hint = f" (did you mean {show(close[0])}?)" if close else ""
+        raise InvalidValue(f"{show(text)} is not an IANA time zone{hint}; allowed: names like Europe/Berlin, "
+                           "Asia/Shanghai, UTC")
     if not _TZ_NAME.fullmatch(text):
         # Only reached on a machine without a tz database: fall back to the shape of a name.
-        raise InvalidValue(f"{text!r} is not an IANA time zone name; allowed: names like Europe/Berlin")
+        raise InvalidValue(f"{show(text)} is not an IANA time zone name; allowed: names like Europe/Berlin")
     return text
+
+
+#: Characters a description may not have: it becomes the image's description LABEL, in double quotes.
+_LABEL_SPECIALS = '"\\$'
 
 
 def description(value: Any) -> str:
     text = as_str(value)
-    if any(ord(ch) < 32 for ch in text) or len(text) > 200:
+    if any(not ch.isprintable() for ch in text) or len(text) > 200:
         raise InvalidValue("must be one line of at most 200 characters")
+    bad = sorted({ch for ch in text if ch in _LABEL_SPECIALS})
+    if bad:
+        raise InvalidValue(f"{show(text)} has {' '.join(bad)}; allowed: text without \" \\ $ (it becomes the "
+                           "image's org.opencontainers.image.description label)")
     return text
 
 

@@ -9,12 +9,11 @@ accepted in all of them, and rejected with the same reason. ``language`` is pars
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from .errors import InvalidValue, UserError
-from .fields import Field, allowed
+from .errors import InvalidValue, UserError, did_you_mean
+from .fields import ANY, Field, allowed
 from .languages import DEFAULT_LANGUAGE, all_languages, get_language
 from .languages.base import KeyProblem, parse_language
 
@@ -50,9 +49,7 @@ def _unknown_key(key: str, language: str) -> str:
     if owners:
         return f"applies to language {' and '.join(owners)}, not {language}"
     own = fields_for(language)
-    close = difflib.get_close_matches(key, own, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown key{hint}; allowed: {allowed(tuple(own))}"
+    return f"unknown key{did_you_mean(key, own)}; allowed: {allowed(tuple(own))}"
 
 
 def preset_from_mapping(data: Any, source: str, origins: Mapping[str, str] | None = None) -> Any:
@@ -91,7 +88,9 @@ def preset_from_mapping(data: Any, source: str, origins: Mapping[str, str] | Non
             continue
         if merged.get(key) is not None:
             own = origins.get(key, source)
-            overridden = [k for k in spec.when if k in values and origins.get(k, source) != own]
+            # Dropped silently only when a condition key was overridden later (`--set package_manager=npm`
+            # on a yarn preset); the field given on top of a preset it does not fit is an error.
+            overridden = [k for k in spec.when if k in values and k in origins and origins[k] != own]
             if not overridden:
                 first = next(iter(spec.when))
                 actual = (str(merged.get(first)) if len(spec.when) == 1
@@ -135,7 +134,11 @@ def preset_mapping(preset: Any) -> dict[str, Any]:
     result = {}
     for name, spec in language.fields.items():
         value = getattr(preset, name)
-        default = None if spec.when else spec.default
+        # A key that applies to some values of another (yarn_version) is saved whenever set; one that applies
+        # whenever another is set (build_output with build_script) only when it differs from its default.
+        default = None if spec.when and not any(values is ANY for values in spec.when.values()) else spec.default
+        if spec.when and value is None:
+            continue  # does not apply
         if name in language.always_saved or value != default:
             result[name] = value
     return result

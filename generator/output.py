@@ -1,9 +1,17 @@
-"""Writing rendered files: all or nothing, never a half-written file."""
+"""Writing rendered files: all or nothing, never a half-written file.
+
+Decisions (README, "Writing files"): an existing file keeps its mode (and, for root, its owner); a new
+file gets 0666 less the umask, as any editor would create it; a symbolic link is written through (the
+file it points to is replaced, the link stays) and a dangling link, a link loop, a directory or a
+special file (a device, a FIFO) where a file should go is refused.
+"""
 
 from __future__ import annotations
 
 import difflib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,45 +19,117 @@ from pathlib import Path
 from .errors import UserError
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _target(path: Path) -> tuple[Path, os.stat_result | None]:
+    """The file that writing ``path`` replaces (a symbolic link's target) and its status (None: new)."""
+    real = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        status = os.stat(real)
+    except FileNotFoundError:
+        if real != path:
+            raise UserError(f"is a symbolic link to {real}, which does not exist; allowed: a link to a file, "
+                            "or remove the link", source=str(path)) from None
+        return real, None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UserError("is a symbolic link loop; allowed: a file or a link to one", source=str(path)) from None
+        raise
+    if stat.S_ISDIR(status.st_mode):
+        raise UserError("is a directory; allowed: a file or a link to one", source=str(path))
+    if not stat.S_ISREG(status.st_mode):
+        raise UserError("is not a regular file (a device, FIFO or socket); allowed: a file or a link to one",
+                        source=str(path))
+    return real, status
+
+
+def clash_message(clashes: list[str]) -> str:
+    verb = "exists" if len(clashes) == 1 else "exist"
+    return f"{' and '.join([', '.join(clashes[:-1]), clashes[-1]] if len(clashes) > 1 else clashes)} already {verb}"
+
+
 def existing(files: Mapping[str, str], out_dir: Path) -> list[str]:
-    return [name for name in files if (out_dir / name).exists()]
+    """The names in ``files`` that already exist in ``out_dir`` (a symbolic link counts as existing)."""
+    try:
+        return [name for name in files if (out_dir / name).is_symlink() or (out_dir / name).exists()]
+    except OSError as exc:
+        raise UserError(f"cannot look into it: {_reason(exc)}", source=str(out_dir)) from None
+
+
+def _missing_parents(out_dir: Path) -> list[Path]:
+    """``out_dir`` and its ancestors that do not exist yet, deepest first (removed again on failure)."""
+    missing = []
+    current = out_dir
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    return missing
 
 
 def write_files(files: Mapping[str, str], out_dir: Path, *, force: bool = False) -> list[Path]:
     """Write ``files`` into ``out_dir`` atomically.
 
     Refuses (writing nothing) when a file exists and ``force`` is false. Every file is first
-    written to a temporary file in the same directory, and only when all are written are they
+    written to a temporary file beside the file it replaces, and only when all are written are they
     renamed into place: a failure while writing (a full disk) changes nothing, and each file is
     always either the old one or the new one, never a truncated one.
     """
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserError("not a directory", source=str(out_dir))
-    clashes = existing(files, out_dir)
-    if clashes and not force:
-        raise UserError(f"{', '.join(clashes)} already exist(s); use --force to overwrite or --check to compare",
-                        source=str(out_dir))
-    staged: list[tuple[str, Path]] = []
+    staged: list[tuple[Path, Path]] = []
+    created: list[Path] = []
     try:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise UserError("not a directory", source=str(out_dir))
+        clashes = existing(files, out_dir)
+        if clashes and not force:
+            raise UserError(f"{clash_message(clashes)}; use --force to overwrite or --check to compare",
+                            source=str(out_dir))
+        targets = {name: _target(out_dir / name) for name in files}
+        created = _missing_parents(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
+        new_mode = 0o666 & ~_umask()
         for name, text in files.items():
-            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
-            staged.append((name, Path(tmp)))
+            target, status = targets[name]
+            try:
+                fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            except FileNotFoundError:  # the directory exists but takes no new files (/proc, /sys)
+                raise UserError("cannot create files in this directory (No such file or directory)",
+                                source=str(target.parent)) from None
+            staged.append((target, Path(tmp)))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
+            if status is None:
+                os.chmod(tmp, new_mode)
+            else:
+                os.chmod(tmp, stat.S_IMODE(status.st_mode))
+                if os.geteuid() == 0 and (status.st_uid, status.st_gid) != (0, 0):
+                    os.chown(tmp, status.st_uid, status.st_gid)
         written = []
-        for name, tmp in staged:
-            os.replace(tmp, out_dir / name)
+        for (target, tmp), name in zip(staged, files):
+            os.replace(tmp, target)
             written.append(out_dir / name)
+        created.clear()
         return written
     except OSError as exc:
-        raise UserError(f"cannot write: {exc.strerror or exc}", source=str(out_dir)) from None
+        where = exc.filename if exc.filename and not str(exc.filename).endswith(".tmp") else out_dir
+        raise UserError(f"cannot write: {_reason(exc)}", source=str(where)) from None
     finally:
         for _, tmp in staged:
             tmp.unlink(missing_ok=True)
+        for directory in created:
+            try:
+                directory.rmdir()
+            except OSError:
+                break
 
 
 def drift(files: Mapping[str, str], out_dir: Path) -> str:
@@ -62,7 +142,7 @@ def drift(files: Mapping[str, str], out_dir: Path) -> str:
         except FileNotFoundError:
             current = None
         except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
             raise UserError(f"cannot read it to compare: {reason}", source=str(path)) from None
         if current == text:
             continue

@@ -8,11 +8,15 @@ from typing import Any
 
 import yaml
 
-from .errors import UserError
+from .errors import UserError, did_you_mean, show
 from .model import Preset, preset_from_mapping, preset_mapping
 from .paths import presets_dir
 
 SET_SOURCE = "--set"
+#: A preset is a short mapping; anything larger is a mistake (`dockgen render /dev/zero`).
+MAX_PRESET_BYTES = 64 * 1024
+#: Nodes a preset may have once YAML aliases are expanded (a "billion laughs" bomb has billions).
+MAX_YAML_NODES = 10_000
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -23,9 +27,15 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
+        try:
+            duplicate = key in seen
+        except TypeError:  # a list or mapping as a key: ask for text
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
+                None, None, "a key must be text, not a list or mapping", key_node.start_mark
+            ) from None
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {show(key)}", key_node.start_mark
             )
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
@@ -34,14 +44,62 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _check_expanded_size(node: yaml.Node | None, source: str) -> None:
+    """Refuse a document whose aliases expand to more than MAX_YAML_NODES nodes, before anything
+    (a message, a comparison) walks the expanded structure."""
+    budget = MAX_YAML_NODES
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise UserError(f"more than {MAX_YAML_NODES} values once YAML aliases are expanded; a preset is a "
+                            "short mapping of keys to single values", source=source)
+        if isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(item for pair in current.value for item in pair)
+
+
 def parse_yaml(text: str, source: str) -> Any:
+    loader = None
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        loader = _StrictLoader(text)
+        node = loader.get_single_node()
+        _check_expanded_size(node, source)
+        return loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(f"{where}invalid YAML: {problem}", source=source) from None
+    except RecursionError:
+        raise UserError("invalid YAML: nested too deeply; a preset is a short mapping of keys to single values",
+                        source=source) from None
+    except ValueError:  # an integer of more than 4300 digits (Python's int conversion limit)
+        raise UserError("invalid YAML: a number with thousands of digits", source=source) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _read_text(path: Path, source: str) -> str:
+    """A preset file's text, at most MAX_PRESET_BYTES of it (`/dev/zero` must not eat the memory)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_PRESET_BYTES + 1)
+    except FileNotFoundError:
+        raise UserError("no such preset file", source=source) from None
+    except OSError as exc:
+        raise UserError(f"cannot read the preset file: {exc.strerror or exc}", source=source) from None
+    if len(data) > MAX_PRESET_BYTES:
+        raise UserError(f"larger than {MAX_PRESET_BYTES // 1024} KiB; a preset is a short YAML mapping",
+                        source=source)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); allowed: a UTF-8 "
+                        "YAML file", source=source) from None
 
 
 def builtin_presets() -> dict[str, Path]:
@@ -55,18 +113,14 @@ def read_preset_data(ref: str) -> tuple[dict[str, Any], str]:
     builtins = builtin_presets()
     if path.suffix in (".yaml", ".yml") or path.exists() or ("/" in ref and ref not in builtins):
         source = str(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise UserError("no such preset file", source=source) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UserError(f"cannot read the preset file: {exc}", source=source) from None
+        text = _read_text(path, source)
     elif ref in builtins:
         source = f"built-in preset {ref}"
         text = builtins[ref].read_text(encoding="utf-8")
     else:
         raise UserError(
-            f"no preset file or built-in preset named {ref!r}; built-in presets: {', '.join(builtins)}"
+            f"no preset file or built-in preset named {show(ref)}{did_you_mean(ref, builtins)}; "
+            f"built-in presets: {', '.join(builtins)}"
         )
     data = parse_yaml(text, source)
     if data is None:
@@ -77,19 +131,29 @@ def read_preset_data(ref: str) -> tuple[dict[str, Any], str]:
 
 
 def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
-    """``KEY=VALUE`` strings to a mapping; the value is read as YAML (``port=8080`` is a number)."""
+    """``KEY=VALUE`` strings to a mapping. The value is read as a YAML scalar (``port=8080`` is a number,
+    ``lockfile=false`` a boolean, an empty value unsets the key); a value that YAML would read as a list or
+    mapping, or not read at all, is the text as written (``description=hello: world``)."""
     overrides: dict[str, Any] = {}
     for item in items:
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise UserError(f"{item!r} is not KEY=VALUE", source=SET_SOURCE)
+            raise UserError(f"{show(item)} is not KEY=VALUE", source=SET_SOURCE)
+        value: Any
         if raw.strip().isdigit():
-            value: Any = raw.strip()  # YAML 1.1 would read 010 as octal 8; the model parses digits itself
+            value = raw.strip()  # YAML 1.1 would read 010 as octal 8; the model parses digits itself
+        elif not raw.strip():
+            value = None
+        elif any(ord(ch) < 32 for ch in raw):
+            value = raw  # YAML would fold a newline into a space; the model refuses it instead
         else:
-            value = parse_yaml(raw, f"{SET_SOURCE} {key}") if raw.strip() else None
-        if isinstance(value, (dict, list)):
-            raise UserError("expected a single value, not a list or mapping", source=SET_SOURCE, key=key)
+            try:
+                value = parse_yaml(raw, f"{SET_SOURCE} {key}")
+            except UserError:
+                value = raw.strip()
+            if isinstance(value, (dict, list)):
+                value = raw.strip()
         overrides[key] = value
     return overrides
 
@@ -97,6 +161,9 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
 def load_preset(ref: str, overrides: Iterable[str] = ()) -> Preset:
     """Read preset ``ref``, apply ``--set`` overrides and validate the result."""
     data, source = read_preset_data(ref)
+    if ref in builtin_presets() and source.startswith("built-in"):
+        # A built-in preset's description describes the preset, not the user's app: it labels no image.
+        data = {key: value for key, value in data.items() if key != "description"}
     extra = parse_overrides(overrides)
     return preset_from_mapping({**data, **extra}, source, origins={key: SET_SOURCE for key in extra})
 

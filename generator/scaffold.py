@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InvalidValue, UserError
+from .errors import InvalidValue, UserError, show
 from .fields import as_bool
 from .languages import DEFAULT_LANGUAGE, language_module
 from .languages.base import parse_language
-from .model import drop_inapplicable, fields_for, preset_from_mapping, preset_warnings
+from .model import drop_inapplicable, fields_for, parse_field, preset_from_mapping, preset_warnings
 from .output import write_files
 from .paths import templates_dir
 from .presets import SET_SOURCE, dump_preset, parse_overrides, read_preset_data
@@ -126,7 +126,7 @@ def _slug(value: str) -> str:
     text = value.strip()
     if not _SLUG.fullmatch(text) or len(text) > _SLUG_MAX:
         raise InvalidValue(
-            f"{text!r} is not a package and image name; allowed: lowercase letters and digits, "
+            f"{show(text)} is not a package and image name; allowed: lowercase letters and digits, "
             "separated by single . _ or - (e.g. hello-service)"
         )
     return text
@@ -146,6 +146,17 @@ def check_keys(values: Iterable[str], source: str = ANSWERS_SOURCE,
         else:
             message = f"not a question of the scaffold template; allowed: {', '.join(questions)}"
         raise UserError(message, source=origins.get(key, source), key=key)
+
+
+def project_checks(spec: ScaffoldSpec) -> dict[str, Callable[[str], Any]]:
+    """The template's own questions (not preset keys) and the check of each answer's text."""
+    return {
+        "project_name": lambda v: _one_line(v, required=True, limit=100),
+        "project_slug": _slug,
+        "author": lambda v: _one_line(v, required=False),
+        **spec.project_checks,
+        "install_dependencies": lambda v: as_bool(v.strip() or "no"),
+    }
 
 
 def validate_answers(values: Mapping[str, Any], source: str = ANSWERS_SOURCE,
@@ -170,22 +181,19 @@ def validate_answers(values: Mapping[str, Any], source: str = ANSWERS_SOURCE,
 
     check_keys(values, source, origins, language)
     text = {key: as_answer(value) for key, value in values.items()}
-    checks: dict[str, Callable[[str], Any]] = {
-        "project_name": lambda v: _one_line(v, required=True, limit=100),
-        "project_slug": _slug,
-        "author": lambda v: _one_line(v, required=False),
-        **spec.project_checks,
-        "install_dependencies": lambda v: as_bool(v.strip() or "no"),
-    }
     project: dict[str, Any] = {}
-    for key, check in checks.items():
+    for key, check in project_checks(spec).items():
         try:
             project[key] = check(text.get(key, ""))
         except InvalidValue as exc:
             raise UserError(str(exc), source=where(key), key=key) from None
     data: dict[str, Any] = {"language": language, "description": text.get("description", "")}
     data.update({key: text[key] for key in preset_keys(language) if key in text})
-    preset = preset_from_mapping(drop_inapplicable(data, language), source, origins)
+    # The template asks every question (plain cookiecutter cannot skip one), so an answer that does not
+    # apply is dropped; unless it was given explicitly (--set, a preset), which is an error as in render.
+    applicable = drop_inapplicable(data, language)
+    data = {key: value for key, value in data.items() if key in applicable or key in origins}
+    preset = preset_from_mapping(data, source, origins)
     common = {key: project.pop(key) for key in ("project_name", "project_slug", "author", "install_dependencies")}
     return Answers(description=preset.description or "", preset=preset, extra=project, **common)
 
@@ -197,7 +205,9 @@ def project_files(answers: Answers) -> dict[str, str]:
 
 def post_gen(answers: Answers, project_dir: Path) -> None:
     """Finish a rendered project: Dockerfile, .dockerignore and dockgen.yaml, then the language's own steps."""
-    write_files(project_files(answers), project_dir)
+    # The files exist only when cookiecutter runs with -f (--overwrite-if-exists) over an earlier project:
+    # it has overwritten the template's files already, so dockgen's must follow, or the project is half-updated.
+    write_files(project_files(answers), project_dir, force=True)
     for message in preset_warnings(answers.preset):
         print(f"warning: {message}", file=sys.stderr)
     spec_for(answers.preset.language).finish(answers, project_dir)
@@ -288,12 +298,58 @@ def ask(given: Mapping[str, Any], *, no_input: bool) -> dict[str, Any]:
     from cookiecutter.generate import generate_context
     from cookiecutter.prompt import prompt_for_config
 
+    language = given.get(LANGUAGE_VARIABLE, DEFAULT_LANGUAGE)
     context = generate_context(
-        context_file=str(template_dir(given.get(LANGUAGE_VARIABLE, DEFAULT_LANGUAGE)) / "cookiecutter.json"),
+        context_file=str(template_dir(language) / "cookiecutter.json"),
         default_context=get_user_config()["default_context"],
         extra_context={key: as_answer(value) for key, value in given.items() if key != LANGUAGE_VARIABLE},
     )
-    return dict(prompt_for_config(context, no_input))
+    if no_input:
+        return dict(prompt_for_config(context, no_input))
+    return _ask_each(context, language)
+
+
+def _ask_each(context: dict[str, Any], language: str) -> dict[str, Any]:
+    """cookiecutter's questions one by one, each answer checked as it is typed (a bad one is asked again at
+    once, with the reason) and a preset key that does not apply to the answers so far (yarn_version with
+    npm) not asked at all."""
+    import click
+    from cookiecutter.environment import StrictEnvironment
+    from cookiecutter.prompt import read_user_variable, render_variable
+
+    questions = dict(context["cookiecutter"])
+    prompts = questions.pop("__prompts__", {})
+    env = StrictEnvironment(context=context)
+    fields = fields_for(language)
+    checks: dict[str, Callable[[str], Any]] = {
+        **project_checks(spec_for(language)),
+        **{key: (lambda text, key=key: parse_field(key, text, language)) for key in (*preset_keys(language),
+                                                                                    "description")},
+    }
+    answers: dict[str, Any] = {}
+    parsed: dict[str, Any] = {}
+    visible = [key for key in questions if not key.startswith("_")]
+    for key, raw in questions.items():
+        if key.startswith("_") or key not in checks:
+            answers[key] = raw if key.startswith("_") else render_variable(env, raw, answers)
+            continue
+        default = render_variable(env, raw, answers)
+        if key in fields and not fields[key].applies(parsed):
+            answers[key] = default  # not asked; the hooks drop it
+            continue
+        prefix = f"  [{visible.index(key) + 1}/{len(visible)}] "
+        while True:
+            text = read_user_variable(key, default, prompts, prefix)
+            try:
+                value = checks[key](str(text))
+            except InvalidValue as exc:
+                click.secho(f"  {key}: {exc}", fg="red", err=True)
+                continue
+            break
+        answers[key] = text
+        if key in fields:
+            parsed[key] = value
+    return answers
 
 
 def scaffold(output_dir: Path, answers: Mapping[str, Any] | None = None, *, preset: str | None = None,

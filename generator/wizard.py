@@ -25,7 +25,7 @@ from .detection import Detection
 from .errors import InvalidValue, UserError
 from .languages import PLANNED, REGISTERED, language_module
 from .model import Preset, default_preset, drop_inapplicable, parse_field, preset_from_mapping
-from .output import existing, write_files
+from .output import clash_message, existing, write_files
 from .presets import dump_preset, read_preset_data
 from .render import render
 
@@ -177,7 +177,7 @@ def write_plan(plan: Plan, force: bool) -> list[Path]:
         by_dir.setdefault(path.parent, {})[path.name] = text
     clashes = [str(d / n) for d, files in by_dir.items() for n in existing(files, d)]
     if clashes and not force:
-        raise UserError(f"{', '.join(clashes)} already exist(s); use --force to overwrite")
+        raise UserError(f"{clash_message(clashes)}; use --force to overwrite")
     written: list[Path] = []
     for out_dir, files in by_dir.items():
         written += write_files(files, out_dir, force=force)
@@ -204,11 +204,13 @@ def run_new(directory: Path, preset_ref: str | None = None, yes: bool = False, s
         prompter = prompter or make_prompter()
         preset = preset_from_mapping(ask_answers(prompter, defaults, detection), WIZARD_SOURCE)
     plan = plan_for(preset, directory, save_preset, detection)
+    clashes = [path for path in plan.files if path.exists() or path.is_symlink()]
+    if yes and clashes and not force:  # nothing will ask: refuse before a summary that promises to write
+        raise UserError(f"{clash_message([str(path) for path in clashes])}; use --force to overwrite")
     for line in summary(plan):
         click.echo(line)
     for message in plan.warnings:
         _warn(message)
-    clashes = [path for path in plan.files if path.exists()]
     if not yes:
         assert prompter is not None
         if clashes and not force:

@@ -186,7 +186,7 @@ def test_unreadable_targets_are_user_errors(tmp_path: Path) -> None:
     assert_user_error(run("render", PRESET, "--check", "-o", str(tmp_path / "afile")), "Not a directory")
     (tmp_path / "d" / "Dockerfile").mkdir(parents=True)
     assert_user_error(run("render", PRESET, "--check", "-o", str(tmp_path / "d")), "Is a directory")
-    assert_user_error(run("render", PRESET, "--force", "-o", str(tmp_path / "d")), "cannot write")
+    assert_user_error(run("render", PRESET, "--force", "-o", str(tmp_path / "d")), "is a directory")
     (tmp_path / "latin1" ).mkdir()
     (tmp_path / "latin1" / "Dockerfile").write_bytes(b"FROM caf\xe9\n")
     assert_user_error(run("render", PRESET, "--check", "-o", str(tmp_path / "latin1")), "cannot read it")
@@ -196,3 +196,26 @@ def test_unreadable_targets_are_user_errors(tmp_path: Path) -> None:
 def test_set_reads_digits_as_a_number_not_yaml_octal() -> None:
     result = run("render", PRESET, "--stdout", "--set", "port=010")
     assert result.exit_code == 0 and "EXPOSE 10\n" in result.stdout
+
+
+@pytest.mark.parametrize(("item", "value"), [
+    ("description=hello: world", "hello: world"),   # YAML would read a mapping: it is text
+    ("description=[draft] api", "[draft] api"),    # YAML would read a list (and fail): text
+    ("description='quoted'", "quoted"),            # a YAML scalar is still read as YAML
+    ("port=8080", "8080"),
+    ("lockfile=false", False),
+    ("registry_mirror=", None),                    # empty unsets
+    ("description=a\nb", "a\nb"),                   # not folded into "a b": the model refuses it
+])
+def test_set_values_are_yaml_scalars_or_else_text(item: str, value: object) -> None:
+    from generator.presets import parse_overrides
+
+    key = item.partition("=")[0]
+    assert parse_overrides([item]) == {key: value}
+
+
+def test_bare_dockgen_prints_a_usage_line() -> None:
+    result = run()
+    assert result.exit_code == 2
+    assert result.stderr.startswith("usage: dockgen COMMAND") and "error" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from generator import builtin_presets, load_preset, render
+from generator.model import preset_from_mapping
+from generator.presets import read_preset_data
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -34,7 +36,9 @@ def test_builtin_presets_cover_every_base_and_package_manager() -> None:
         own = [p for p in presets if p.language == language]
         assert {p.base for p in own} == {"full", "slim", "alpine", "distroless"}, language
         assert {p.package_manager_label for p in own} == managers, language
-    assert all(p.description for p in presets)
+    # Every built-in preset says what it is (`dockgen presets`), valid for the model, though it labels no image.
+    assert all(read_preset_data(name)[0].get("description") for name in builtin_presets())
+    assert all(preset_from_mapping(read_preset_data(name)[0], name).description for name in builtin_presets())
     seed = load_preset("node-yarn-npmmirror-shanghai")
     assert (seed.package_manager, seed.registry_mirror, seed.timezone) == (
         "yarn", "https://registry.npmmirror.com", "Asia/Shanghai")

@@ -73,6 +73,10 @@ def test_dockerfile_meaning(pm: str, base: str, options: dict) -> None:
     assert install.startswith("--mount=type=cache,target=/"), "the package manager cache must be a cache mount"
     if preset.lockfile:
         assert re.search(PROD_INSTALL[pm], install), install
+    # The runtime copies deps' node_modules, so the install must leave one even when there is nothing to install:
+    # npm then makes none (yarn 1 and 4 and pnpm 8-10 always write their state files into it).
+    if pm == "npm":
+        assert install.endswith("&& mkdir -p node_modules"), install
 
     # Dev dependencies only where a build script needs them.
     if preset.build_script:

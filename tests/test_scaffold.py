@@ -25,7 +25,7 @@ from cookiecutter.main import cookiecutter
 from generator.languages.node import model
 from generator.cli import cli
 from generator.errors import UserError
-from generator.model import preset_from_mapping
+from generator.model import parse_field, preset_from_mapping
 from generator.presets import load_preset
 from generator.render import render
 from generator.languages.node.scaffold import FRAMEWORKS
@@ -62,7 +62,7 @@ def expected_preset(answers: dict[str, str]) -> Preset:
     keys = ("package_manager", "yarn_version", "node_version", "base", "registry_mirror", "timezone", "port",
             "entrypoint", "lockfile")
     data: dict[str, Any] = {k: answers[k] for k in keys if k in answers}
-    data.setdefault("yarn_version", "4" if data.get("package_manager") == "yarn" else None)
+    data.setdefault("yarn_version", "1" if data.get("package_manager") == "yarn" else None)
     return preset_from_mapping({"description": "A small Node.js web service", **data}, "test")
 
 
@@ -129,7 +129,7 @@ def test_scaffolded_project_ships_the_rendered_dockerfile(tmp_path: Path, answer
 def test_answers_are_read_as_the_preset_model_reads_them(tmp_path: Path) -> None:
     """Spaces and other spellings the model accepts reach every file in their normal form."""
     project = generate(tmp_path, project_name="x", package_manager=" yarn ", yarn_version=" 4", node_version="22 ",
-                       port="08080", lockfile="Y", entrypoint="src/server.cjs", description='say "hi" <now>',
+                       port="08080", lockfile="Y", entrypoint="src/server.cjs", description="say 'hi' <now> & more",
                        author="Zoë O'Brien")
     preset = load_preset(str(project / PRESET_FILE))
     assert (preset.package_manager, preset.yarn_version, preset.node_version, preset.port) == ("yarn", 4, 22, 8080)
@@ -138,7 +138,7 @@ def test_answers_are_read_as_the_preset_model_reads_them(tmp_path: Path) -> None
     assert package["engines"]["node"] == "22.x"
     assert package["packageManager"].startswith("yarn@4.")
     assert package["main"] == "src/server.cjs"
-    assert package["description"] == 'say "hi" <now>'
+    assert package["description"] == "say 'hi' <now> & more"
     assert package["author"] == "Zoë O'Brien"
     assert not (project / "index.js").exists()
     assert "process.env.PORT || 8080" in (project / "src/server.cjs").read_text()
@@ -230,7 +230,8 @@ def test_dockgen_scaffold_from_a_preset_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     project = tmp_path / "services" / "edge-proxy"
     assert result.stdout.strip().endswith(f"created {project}")
-    preset = load_preset(str(preset_file), ["port=9000"])
+    # The preset's description describes the preset; the project gets the template's (its image label).
+    preset = load_preset(str(preset_file), ["port=9000", "description=A small Node.js web service"])
     assert (project / "Dockerfile").read_text() == render(preset).files["Dockerfile"]
     saved = load_preset(str(project / PRESET_FILE))
     assert saved.port == 9000 and saved.yarn_version == 4 and saved.base == "distroless"
@@ -246,7 +247,8 @@ def test_a_yarn_preset_without_yarn_version_stays_yarn_classic(tmp_path: Path) -
 
 
 def test_dockgen_scaffold_asks_the_template_questions(tmp_path: Path) -> None:
-    questions = list(VARIABLES)
+    # yarn_version is not asked: it does not apply to pnpm.
+    questions = [key for key in VARIABLES if key != "yarn_version"]
     typed = {"project_name": "Ask Me", "framework": "http", "package_manager": "pnpm", "base": "distroless",
              "port": "8081"}
     stdin = "".join(typed.get(key, "") + "\n" for key in questions)
@@ -254,10 +256,26 @@ def test_dockgen_scaffold_asks_the_template_questions(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     preset = load_preset(str(tmp_path / "ask-me" / PRESET_FILE))
     assert (preset.package_manager, preset.base, preset.port) == ("pnpm", "distroless", 8081)
-    bad = dockgen("scaffold", "-o", "bad", cwd=tmp_path, stdin=stdin.replace("8081", "0"))
-    assert bad.returncode == 2
-    assert bad.stderr.splitlines()[-1] == "error: answers: port: 0 is out of range; allowed: 1-65535"
-    assert not (tmp_path / "bad").exists()
+    assert "Yarn major" not in result.stdout
+
+
+def test_dockgen_scaffold_asks_again_at_once_after_a_bad_answer(tmp_path: Path) -> None:
+    typed = {"project_name": "Ask Me", "package_manager": "yarn", "yarn_version": "3\n4", "port": "0\n8081"}
+    stdin = "".join(typed.get(key, "") + "\n" for key in VARIABLES)
+    result = dockgen("scaffold", cwd=tmp_path, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "  yarn_version: yarn 3 is past its end of life and needs the workspace-tools plugin for a production "
+        "install (upgrade with `yarn set version 4`); allowed: 1 (classic), 4 (berry)",
+        "  port: 0 is out of range; allowed: 1-65535",
+    ]
+    assert result.stdout.count("Port the app listens on") == 2, "asked again, not after the last question"
+    preset = load_preset(str(tmp_path / "ask-me" / PRESET_FILE))
+    assert (preset.yarn_version, preset.port) == (4, 8081)
+    # Input ends while a bad answer is asked again: nothing is created.
+    cut = dockgen("scaffold", "-o", "cut", cwd=tmp_path, stdin="Ask Me\n" + "\n" * 10 + "0\n")
+    assert cut.returncode != 0 and "Traceback" not in cut.stderr
+    assert not (tmp_path / "cut").exists()
 
 
 def test_cookiecutter_json_asks_exactly_the_scaffold_questions() -> None:
@@ -272,11 +290,13 @@ def test_cookiecutter_json_asks_exactly_the_scaffold_questions() -> None:
     for key, values in choices.items():
         for value in values:
             assert str(value) in prompts[key], (key, value)
-    # The defaults are valid and are the model's defaults (yarn, when chosen, defaults to berry 4).
+    # The defaults are valid and are the model's defaults: scaffold and render agree (yarn_version too).
     defaults = validate_answers({**config, "project_slug": "hello-service"})
     expected = preset_from_mapping({"description": config["description"]}, "expected")
     assert defaults.preset == expected
-    assert config["yarn_version"] == "4"
+    for key, spec in model.FIELDS.items():
+        if key in config and key != "description":
+            assert parse_field(key, config[key]) == spec.default, key
 
 
 def test_invalid_answer_via_the_library_is_a_user_error(tmp_path: Path) -> None:
@@ -355,5 +375,23 @@ def test_installed_wheel_scaffolds_anywhere(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     project = work / "hello-service"
     assert (project / "Dockerfile").read_text() == render(preset_from_mapping(
-        {"package_manager": "pnpm"}, "test")).files["Dockerfile"]
+        {"package_manager": "pnpm", "description": "A small Node.js web service"}, "test")).files["Dockerfile"]
     assert (project / ".gitignore").is_file()
+
+
+def test_cookiecutter_overwrite_if_exists_updates_dockgens_files_too(tmp_path: Path) -> None:
+    first = generate(tmp_path, project_name="again")
+    again = Path(cookiecutter(str(TEMPLATE), no_input=True, overwrite_if_exists=True,
+                              extra_context={"project_name": "again", "port": "8090", "base": "distroless"},
+                              output_dir=str(tmp_path)))
+    assert again == first
+    preset = load_preset(str(again / PRESET_FILE))
+    assert (preset.port, preset.base) == (8090, "distroless")
+    assert (again / "Dockerfile").read_text() == render(preset).files["Dockerfile"]
+    assert load_preset(str(again / PRESET_FILE)) == preset
+
+
+def test_dockgen_scaffold_refuses_an_explicit_yarn_version_with_npm(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="yarn_version: only applies to package_manager yarn, not npm"):
+        scaffold(tmp_path, overrides=["yarn_version=4"])
+    assert list(tmp_path.iterdir()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from generator.errors import UserError
 from generator import wizard
 from generator.cli import cli
 from generator.model import preset_from_mapping
@@ -70,6 +72,13 @@ def project(name: str, tmp_path: Path) -> Path:
     return target
 
 
+def add_script(root: Path, name: str, command: str) -> None:
+    """Declare a script in the project's package.json (the wizard accepts only declared build scripts)."""
+    pkg = json.loads((root / "package.json").read_text())
+    pkg.setdefault("scripts", {})[name] = command
+    (root / "package.json").write_text(json.dumps(pkg))
+
+
 def files_in(directory: Path) -> set[str]:
     return {p.name for p in directory.iterdir()}
 
@@ -86,6 +95,7 @@ def test_all_defaults_come_from_detection(tmp_path: Path) -> None:
 
 def test_every_answer_changed_bad_values_reasked_and_saved_preset_reproduces(tmp_path: Path) -> None:
     root = project("npm-lock", tmp_path)
+    add_script(root, "compile", "tsc")  # not `build`, which detection would pick up as the default
     saved = tmp_path / "ci" / "dockgen.yaml"
     keys = (
         ENTER                                   # language: node
@@ -101,21 +111,24 @@ def test_every_answer_changed_bad_values_reasked_and_saved_preset_reproduces(tmp
         + CLEAR + "8081" + ENTER
         + CLEAR + "dist/main.js" + ENTER        # entrypoint
         + "no spaces" + ENTER                   # build script: rejected
-        + CLEAR + "build" + ENTER
+        + CLEAR + "build" + ENTER               # rejected: not a script in package.json
+        + CLEAR + "compile" + ENTER
         + CLEAR + "../out" + ENTER              # build output: rejected
         + CLEAR + "dist" + ENTER
         + CONFIRM
     )
     with piped(keys) as prompter:
         assert wizard.run_new(root, save_preset=saved, prompter=prompter) == 0
-    assert [r.split(":")[0] for r in prompter.rejections] == ["timezone", "port", "build_script", "build_output"]
+    assert [r.split(":")[0] for r in prompter.rejections] == ["timezone", "port", "build_script", "build_script",
+                                                              "build_output"]
+    assert "build is not a script in package.json; allowed: start, compile, or empty" in prompter.rejections[3]
     assert "out of range; allowed: 1-65535" in prompter.rejections[1]
 
     data = yaml.safe_load(saved.read_text())
     assert data == {
         "language": "node", "package_manager": "yarn", "yarn_version": 4, "node_version": 22,
         "base": "distroless", "registry_mirror": "https://registry.npmmirror.com", "timezone": "Europe/Paris",
-        "port": 8081, "entrypoint": "dist/main.js", "build_script": "build",
+        "port": 8081, "entrypoint": "dist/main.js", "build_script": "compile",
         "lockfile": False,  # npm-lock has package-lock.json but no yarn.lock
     }
     # CI reproduces exactly the same files from the saved preset
@@ -236,9 +249,10 @@ def test_no_terminal_is_one_line_exit_2_nothing_written(tmp_path: Path) -> None:
 def test_a_build_script_reasks_an_entrypoint_outside_its_output(tmp_path: Path) -> None:
     """The runtime gets only the build output: the wizard asks for a file in it instead of failing at the end."""
     root = project("npm-lock", tmp_path)
+    add_script(root, "compile", "tsc")
     keys = (
         ENTER * 8                              # language .. entrypoint: detected defaults (server.js)
-        + "build" + ENTER                      # build script
+        + "compile" + ENTER                    # build script
         + ENTER                                # build output: dist
         + CLEAR + "server.js" + ENTER          # entrypoint inside dist/: rejected
         + CLEAR + "dist/server.js" + ENTER
@@ -248,3 +262,23 @@ def test_a_build_script_reasks_an_entrypoint_outside_its_output(tmp_path: Path) 
         assert wizard.run_new(root, prompter=prompter) == 0
     assert len(prompter.rejections) == 1 and "allowed: a file under dist/" in prompter.rejections[0]
     assert 'CMD ["node", "dist/server.js"]' in (root / "Dockerfile").read_text()
+
+
+def test_yes_with_existing_files_refuses_before_promising_to_write(tmp_path: Path, capsys) -> None:
+    root = project("npm-lock", tmp_path)
+    (root / "Dockerfile").write_text("FROM scratch\n")
+    with pytest.raises(UserError, match=r"Dockerfile already exists; use --force to overwrite"):
+        wizard.run_new(root, yes=True)
+    assert "will be overwritten" not in capsys.readouterr().out
+    assert (root / "Dockerfile").read_text() == "FROM scratch\n"
+    assert wizard.run_new(root, yes=True, force=True) == 0
+    assert "exists, will be overwritten" in capsys.readouterr().out
+
+
+def test_the_summary_shows_the_build_output_even_at_its_default() -> None:
+    from generator.languages.node.wizard import summary_rows
+    from generator.model import preset_from_mapping
+
+    rows = dict(summary_rows(preset_from_mapping({"build_script": "build", "entrypoint": "dist/a.js"}, "t")))
+    assert rows["build_output"] == "dist"
+    assert "build_output" not in dict(summary_rows(preset_from_mapping({}, "t")))

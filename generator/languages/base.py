@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InvalidValue
+from ..errors import InvalidValue, show
 from ..fields import Field, allowed, as_str, description
 from . import DEFAULT_LANGUAGE, PLANNED, REGISTERED
 
@@ -53,9 +53,9 @@ class Language:
 def parse_language(value: Any) -> str:
     text = as_str(value)
     if text in PLANNED:
-        raise InvalidValue(f"{text!r} is not supported yet; allowed: {allowed(REGISTERED)}")
+        raise InvalidValue(f"{show(text)} is not supported yet; allowed: {allowed(REGISTERED)}")
     if text not in REGISTERED:
-        raise InvalidValue(f"{text!r} is not allowed; allowed: {allowed(REGISTERED)}")
+        raise InvalidValue(f"{show(text)} is not allowed; allowed: {allowed(REGISTERED)}")
     return text
 
 

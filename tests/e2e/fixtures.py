@@ -15,10 +15,16 @@ PY_SERVER_DIRS = {"python-pip-app": ".", "python-pip-hashed-app": ".", "python-p
 
 
 def copy_app(app: str, dest: Path) -> Path:
-    """A copy of fixture app ``app`` at ``dest``, without what a host install or build left in it."""
+    """A copy of fixture app ``app`` at ``dest``, without what a host install or build left in it.
+
+    An app in a group (``nodeps/npm``) gets the group's ``_common/`` files first, then its own.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(APPS / app, dest, ignore=shutil.ignore_patterns("node_modules", "dist", ".pnp.*", ".venv",
-                                                                    "__pycache__"))
+    ignore = shutil.ignore_patterns("node_modules", "dist", ".pnp.*", ".venv", "__pycache__")
+    common = (APPS / app).parent / "_common"
+    if common.is_dir():
+        shutil.copytree(common, dest, ignore=ignore)
+    shutil.copytree(APPS / app, dest, ignore=ignore, dirs_exist_ok=True)
     if app in PY_SERVER_DIRS:
         shutil.copy(SHARED_PY_SERVER, dest / PY_SERVER_DIRS[app] / "server.py")
         return dest

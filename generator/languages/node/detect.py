@@ -18,7 +18,9 @@ from typing import Any
 
 import yaml
 
-from ...detection import MAX_SCAN_BYTES, Detection, read_json, read_text, record
+from ...errors import show
+from ...fields import normalize_relative_path
+from ...detection import MAX_SCAN_BYTES, Detection, read_json, read_manifest, read_text, record
 from .model import DEFAULT_NODE_VERSION, FIELDS, LOCKFILE_NAMES, NODE_VERSIONS, NodePreset
 
 #: Files that make a directory a Node.js project.
@@ -69,12 +71,12 @@ def _detect_package_manager(root: Path, pkg: dict[str, Any], result: Detection) 
         if match:
             field_pm, field_major = match.group(1), int(match.group(2))
         else:
-            result.notes.append(f"packageManager: cannot read {declared!r}; ignored")
+            result.notes.append(f"packageManager: cannot read {show(declared)}; ignored")
 
     present = [name for name in LOCKFILES if (root / name).is_file()]
     lock_pms = list(dict.fromkeys(LOCKFILES[name] for name in present))
     if field_pm:
-        pm, how = field_pm, f"package.json packageManager {declared!r}"
+        pm, how = field_pm, f"package.json packageManager {show(declared)}"
         if lock_pms and pm not in lock_pms:
             result.warnings.append(f"package.json names {pm} (packageManager) but the lockfile is for "
                                    f"{', '.join(lock_pms)}; using {pm}")
@@ -92,12 +94,12 @@ def _detect_package_manager(root: Path, pkg: dict[str, Any], result: Detection) 
     if effective == "yarn":
         yarn_lock = read_text(root / "yarn.lock") or ""
         if field_pm == "yarn" and field_major in (2, 3):
-            record(result, "node", "yarn_version", 4, f"package.json packageManager {declared!r}, berry")
-            result.warnings.append(f"packageManager {declared!r}: yarn {field_major} is past its end of life and "
+            record(result, "node", "yarn_version", 4, f"package.json packageManager {show(declared)}, berry")
+            result.warnings.append(f"packageManager {show(declared)}: yarn {field_major} is past its end of life and "
                                    "cannot install production dependencies without the workspace-tools plugin; "
                                    "the Dockerfile is for yarn 4: run `yarn set version 4`")
         elif field_pm == "yarn" and field_major is not None:
-            record(result, "node", "yarn_version", field_major, f"package.json packageManager {declared!r}")
+            record(result, "node", "yarn_version", field_major, f"package.json packageManager {show(declared)}")
         elif (root / ".yarnrc.yml").is_file():
             record(result, "node", "yarn_version", 4, ".yarnrc.yml, yarn berry; no packageManager version, assuming 4")
         elif "__metadata:" in yarn_lock:
@@ -257,7 +259,7 @@ def node_major_for(spec: str, allowed: tuple[int, ...]) -> tuple[int, str | None
     wanted = [r[0][0] if r[0][0] > 0 else r[2][0] for r in ranges]
     target = max(wanted) if wanted else default
     chosen = _nearest(min(target, _INF), allowed)
-    return chosen, (f"no maintained Node.js image satisfies {spec.strip()!r}; using {chosen}, the nearest "
+    return chosen, (f"no maintained Node.js image satisfies {show(spec.strip())}; using {chosen}, the nearest "
                     f"of {', '.join(map(str, allowed))}")
 
 
@@ -276,9 +278,9 @@ def _detect_node(root: Path, pkg: dict[str, Any], result: Detection, base: str) 
         try:
             major, note = node_major_for(spec, allowed)
         except ValueError:
-            result.notes.append(f"node_version: cannot read {spec!r} in {how}; ignored")
+            result.notes.append(f"node_version: cannot read {show(spec)} in {how}; ignored")
             continue
-        if record(result, "node", "node_version", major, f"{how} {spec!r}") and note:
+        if record(result, "node", "node_version", major, f"{how} {show(spec)}") and note:
             result.warnings.append(f"node_version: {note}")
         return
 
@@ -288,10 +290,7 @@ def _detect_node(root: Path, pkg: dict[str, Any], result: Detection, base: str) 
 
 
 def _clean_path(text: str) -> str:
-    text = text.strip()
-    while text.startswith("./"):
-        text = text[2:]
-    return text.rstrip("/")
+    return normalize_relative_path(text)
 
 
 def _detect_entrypoint(root: Path, pkg: dict[str, Any], result: Detection) -> None:
@@ -301,7 +300,7 @@ def _detect_entrypoint(root: Path, pkg: dict[str, Any], result: Detection) -> No
     if isinstance(start, str):
         match = _NODE_START.match(start)
         if match:
-            candidates.append((match.group(1), f"the start script {start!r}"))
+            candidates.append((match.group(1), f"the start script {show(start)}"))
     if isinstance(pkg.get("main"), str):
         candidates.append((_clean_path(pkg["main"]), "package.json main"))
     for value, how in candidates:
@@ -323,7 +322,7 @@ def _detect_build(root: Path, pkg: dict[str, Any], result: Detection) -> None:
             outputs.append((_clean_path(match.group(1)), "tsconfig.json compilerOptions.outDir"))
     match = _OUT_DIR_FLAG.search(script)
     if match:
-        outputs.insert(0, (_clean_path(match.group(1)), f"the build script {script!r}"))
+        outputs.insert(0, (_clean_path(match.group(1)), f"the build script {show(script)}"))
     for value, how in outputs:
         if record(result, "node", "build_output", value, how):
             break
@@ -444,14 +443,16 @@ def detect(project_dir: Path | str, base: str | None = None) -> Detection:
         result.warnings.append(f"{root}: not a directory; nothing detected")
         return result
     result.values["language"] = "node"
-    pkg = read_json(root / "package.json", result)
+    pkg = read_manifest(root / "package.json")
     if pkg is None:
         pkg = {}
-        if not (root / "package.json").exists():
-            result.warnings.append(f"no package.json in {root}: is this a Node.js project? Using defaults")
+        result.warnings.append(f"no package.json in {root}: is this a Node.js project? Using defaults")
     _detect_package_manager(root, pkg, result)
     _detect_node(root, pkg, result, base)
     _detect_entrypoint(root, pkg, result)
+    if (root / "package.json").is_file():
+        scripts = pkg.get("scripts")
+        result.scripts = tuple(str(name) for name in scripts) if isinstance(scripts, dict) else ()
     _detect_build(root, pkg, result)
     _detect_port(root, result)
     _detect_registry_auth(root, result)

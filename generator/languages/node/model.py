@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import InvalidValue
-from ...fields import (Field, allowed, as_bool, as_int, as_str, choice, https_url, port_field, relative_path,
+from ...errors import InvalidValue, show
+from ...fields import (ANY, Field, allowed, as_bool, as_int, as_str, choice, https_url, port_field, relative_path,
                        timezone_field)
 from ..base import KeyProblem, common_fields
 
@@ -63,13 +63,28 @@ def _script_name(value: Any) -> str:
     text = as_str(value)
     if not _SCRIPT_NAME.fullmatch(text):
         raise InvalidValue(
-            f"{text!r} is not a package.json script name; allowed: letters, digits and : . _ -"
+            f"{show(text)} is not a package.json script name; allowed: a letter or digit, then letters, digits "
+            "and : . _ - (the name of a key under \"scripts\", not an option)"
         )
     return text
 
 
+_build_output_path = relative_path("directory")
+#: Directories the Dockerfile itself fills: a build output there would be overwritten or overwrite them.
+_RESERVED_OUTPUTS = ("node_modules", "package.json", ".yarn", ".pnpm-store")
+
+
+def _build_output(value: Any) -> str:
+    text = _build_output_path(value)
+    if text.split("/")[0] in _RESERVED_OUTPUTS:
+        raise InvalidValue(f"{show(text)} is where the image's dependencies go, not a build's output; allowed: the "
+                           "directory the build script writes, e.g. dist, build, out")
+    return text
+
+
 def _registry_mirror(value: Any) -> str:
-    return https_url(as_str(value), "a registry URL", KNOWN_MIRRORS)
+    return https_url(as_str(value), "a registry URL", KNOWN_MIRRORS,
+                     credentials="for a private registry set npmrc_secret: true and keep the token in .npmrc")
 
 
 #: Every Node.js preset key, in the order the README, the wizard and saved presets use.
@@ -92,8 +107,8 @@ FIELDS: dict[str, Field] = {
         Field("entrypoint", "the file node runs, relative to the app root",
               relative_path("file", _ENTRYPOINT_SUFFIXES, "JavaScript file"), default="index.js"),
         Field("build_script", "package.json script run in the build stage, e.g. build", _script_name, optional=True),
-        Field("build_output", "directory the build script writes, copied to the runtime image",
-              relative_path("directory"), default="dist"),
+        Field("build_output", "directory the build script writes, copied to the runtime image (with build_script)",
+              _build_output, default="dist", optional=True, when={"build_script": ANY}),
         Field("lockfile", "the project commits a lockfile (false: non-reproducible fallback install)", as_bool,
               default=True, kind="boolean"),
         Field("npmrc_secret", "private registry credentials come from the build secret `npmrc` "
@@ -117,7 +132,7 @@ class NodePreset:
     port: int
     entrypoint: str
     build_script: str | None
-    build_output: str
+    build_output: str | None
     lockfile: bool
     npmrc_secret: bool
 
@@ -140,7 +155,7 @@ def cross_check(values: dict[str, Any]) -> None:
                          ("base",))
     output = values["build_output"]
     if values.get("build_script") and not values["entrypoint"].startswith(f"{output}/"):
-        raise KeyProblem("entrypoint", f"{values['entrypoint']!r} is outside build_output {output!r}, and the "
+        raise KeyProblem("entrypoint", f"{show(values['entrypoint'])} is outside build_output {show(output)}, and the "
                                        f"runtime image gets only package.json and {output}/ of the app; "
                                        f"allowed: a file under {output}/", ("build_script", "build_output"))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...errors import InvalidValue
+from ...errors import InvalidValue, show
 from ...scaffold import Answers, ScaffoldSpec, run_in_project
 from .model import NodePreset
 
@@ -21,7 +21,7 @@ TEMPLATE_ENTRYPOINT = "index.js"
 def _framework(value: str) -> str:
     text = value.strip()
     if text not in FRAMEWORKS:
-        raise InvalidValue(f"{text!r} is not offered; allowed: {', '.join(FRAMEWORKS)}")
+        raise InvalidValue(f"{show(text)} is not offered; allowed: {', '.join(FRAMEWORKS)}")
     return text
 
 

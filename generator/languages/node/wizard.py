@@ -72,14 +72,23 @@ def ask_answers(prompter: Prompter, defaults: NodePreset, detection: Detection |
     answers["port"] = ask_text(prompter, "node", "port", "Port the app listens on?", str(defaults.port))
     answers["entrypoint"] = ask_text(prompter, "node", "entrypoint", "Entrypoint (the file node runs)?",
                                      defaults.entrypoint)
-    build = ask_text(prompter, "node", "build_script",
-                     "Build script (package.json script run at build time; empty for none)?",
-                     defaults.build_script or "")
+    scripts = detection.scripts if detection else None
+
+    def declared_script(text: str) -> bool | str:
+        checked = validator("build_script", "node")(text)
+        if checked is True and text.strip() and scripts is not None and text.strip() not in scripts:
+            names = ", ".join(scripts) if scripts else "none"
+            return f"build_script: {text.strip()} is not a script in package.json; allowed: {names}, or empty"
+        return checked
+
+    build = parse_field("build_script", prompter.text(
+        "Build script (package.json script run at build time; empty for none)?", defaults.build_script or "",
+        declared_script), "node")
     if build:
         answers["build_script"] = build
         answers["build_output"] = ask_text(prompter, "node", "build_output",
                                            "Directory the build writes (copied into the image)?",
-                                           defaults.build_output)
+                                           defaults.build_output or FIELDS["build_output"].default)
         output = answers["build_output"]
         if not answers["entrypoint"].startswith(f"{output}/"):
             # The runtime image gets only package.json and the build output: node must run a file in it.
@@ -115,6 +124,9 @@ def summary_rows(preset: NodePreset) -> list[tuple[str, Any]]:
         rows.append((key, shown.get(key, value)))
         if key == "base":
             rows.append(("runtime image", images_for(preset).runtime))
+    if preset.build_script and "build_output" not in saved:  # the default, dist: still worth seeing
+        at = next(i for i, (key, _) in enumerate(rows) if key == "build_script") + 1
+        rows.insert(at, ("build_output", preset.build_output))
     if "lockfile" not in saved:
         rows.append(("lockfile", "yes"))
     return rows
