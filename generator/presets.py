@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +107,13 @@ def builtin_presets() -> dict[str, Path]:
     return {path.stem: path for path in sorted(presets_dir().glob("*.yaml"))}
 
 
+def _listed(ref: str, builtins: Mapping[str, Path]) -> str:
+    """The built-in presets for an error line: those of the language ``ref`` starts with, if any."""
+    own = [name for name in builtins if name.split("-", 1)[0] == ref.split("-", 1)[0]] or list(builtins)
+    rest = len(builtins) - len(own)
+    return ", ".join(own) + (f" (and {rest} more: `dockgen presets`)" if rest else "")
+
+
 def read_preset_data(ref: str) -> tuple[dict[str, Any], str]:
     """The raw mapping of preset ``ref`` (a path or a built-in name) and how to name it in errors."""
     path = Path(ref)
@@ -120,7 +127,7 @@ def read_preset_data(ref: str) -> tuple[dict[str, Any], str]:
     else:
         raise UserError(
             f"no preset file or built-in preset named {show(ref)}{did_you_mean(ref, builtins)}; "
-            f"built-in presets: {', '.join(builtins)}"
+            f"built-in presets: {_listed(ref, builtins)}"
         )
     data = parse_yaml(text, source)
     if data is None:

@@ -13,7 +13,7 @@ import pytest
 
 from generator import render
 from generator.detect import detect, language_of
-from generator.dockerfile import stages
+from generator.dockerfile import problems, stages
 from generator.errors import UserError
 from generator.languages.python.model import BASES, PACKAGE_MANAGERS, PYTHON_VERSIONS
 from generator.model import preset_from_mapping
@@ -43,6 +43,7 @@ def combinations():
 def test_dockerfile_meaning(keys: dict) -> None:
     p = preset(**keys)
     text = render(p).files["Dockerfile"]
+    assert problems(text) == []  # the strict check: flags both builders take, mount targets, exec form, USER
     parsed = stages(text)
     final = parsed[-1]
     names = [s.name for s in parsed]
@@ -269,3 +270,86 @@ def test_render_warns_when_requirements_bypass_the_mirror(tmp_path: Path) -> Non
     assert any("the mirror is bypassed" in w for w in warned)
     assert project_warnings(tmp_path, preset()) == []
     assert any("uv.lock is not in" in w for w in project_warnings(tmp_path, preset(package_manager="uv")))
+
+
+# ------------------------------------------------------------------------------------------- properties
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from generator.fields import Field  # noqa: E402
+from generator.model import fields_for  # noqa: E402
+
+from .test_properties import ANY_VALUE, DESCRIPTION, EDGES, FAST, MIRROR, ZONES  # noqa: E402
+
+WORD = st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-", min_size=1, max_size=12)
+
+
+@st.composite
+def valid_python_presets(draw: st.DrawFn) -> dict:
+    base = draw(st.sampled_from(BASES))
+    pm = draw(st.sampled_from(PACKAGE_MANAGERS))
+    data = {"language": "python", "package_manager": pm, "base": base,
+            "python_version": "3.13" if base == "distroless" else draw(st.sampled_from(PYTHON_VERSIONS))}
+    optional = {
+        "description": DESCRIPTION,
+        "command": st.lists(WORD, min_size=1, max_size=5) | st.lists(WORD, min_size=1, max_size=5).map(" ".join),
+        "install_project": st.booleans(),
+        "registry_mirror": MIRROR | st.sampled_from(["tuna", "aliyun", "ustc"]),
+        "timezone": st.sampled_from(ZONES),
+        "port": st.integers(1, 65535),
+        "index_secret": st.booleans(),
+    }
+    if pm == "pip":
+        optional |= {"require_hashes": st.booleans(), "requirements_file": st.sampled_from(
+            ["requirements.txt", "requirements/prod.txt", "req-lock.txt"])}
+    for key, strategy in optional.items():
+        if draw(st.booleans()):
+            data[key] = draw(strategy)
+    return data
+
+
+def test_every_accepted_python_preset_renders_a_strictly_valid_lint_clean_dockerfile(tmp_path: Path) -> None:
+    rendered: list[str] = []
+
+    @FAST
+    @given(valid_python_presets())
+    def check(data: dict) -> None:
+        p = preset_from_mapping(data, "hypothesis")
+        text = render(p).files["Dockerfile"]
+        assert problems(text) == []
+        assert stages(text)[-1].last("CMD").json_args() == p.command
+        rendered.append(text)
+
+    check()
+    if HADOLINT is None:
+        pytest.skip("hadolint not installed")
+    paths = []
+    for number, text in enumerate(rendered):
+        paths.append(tmp_path / f"{number:03d}.Dockerfile")
+        paths[-1].write_text(text)
+    proc = subprocess.run([HADOLINT, "--format", "json", "--no-fail", *map(str, paths)], capture_output=True,
+                          text=True, check=True)
+    assert [f for f in json.loads(proc.stdout or "[]") if f["level"] in ("warning", "error")] == []
+
+
+@pytest.mark.parametrize("key", [k for k in fields_for("python") if k != "language"])
+def test_every_edge_value_of_every_python_key_is_accepted_or_a_user_error(key: str) -> None:
+    spec: Field = fields_for("python")[key]
+    context = {"package_manager": "pip"} if spec.when else {}
+    for value in EDGES:
+        try:
+            render(preset_from_mapping({"language": "python", **context, key: value}, "edges"))
+        except UserError as exc:
+            assert "\n" not in str(exc) and len(str(exc)) < 600, (key, value)
+
+
+@FAST
+@given(st.dictionaries(st.sampled_from([*fields_for("python"), "node_version", "colour"]), ANY_VALUE, max_size=6))
+def test_every_refused_python_value_is_a_user_error(data: dict) -> None:
+    try:
+        p = preset_from_mapping({**data, "language": "python"}, "hypothesis")
+    except UserError as exc:
+        assert "\n" not in str(exc) and len(str(exc)) < 600
+        return
+    assert problems(render(p).files["Dockerfile"]) == []

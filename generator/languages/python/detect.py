@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ...detection import Detection, read_text, record
+from ...errors import show
 from .model import DEFAULT_PYTHON_VERSION, FIELDS, LOCKFILE_NAMES, PYTHON_VERSIONS, PythonPreset
 
 MARKERS = ("pyproject.toml", "requirements.txt", "poetry.lock", "uv.lock", "setup.py")
@@ -170,7 +171,7 @@ def _detect_python(root: Path, pyproject: dict[str, Any], result: Detection, bas
         match = re.match(r"^(?:cpython-)?(3\.[0-9]+)", first)
         if match and record(result, LANGUAGE, "python_version", match.group(1), f".python-version ({first})"):
             return
-        result.warnings.append(f".python-version says {first!r}, which is no maintained CPython line; "
+        result.warnings.append(f".python-version says {show(first)}, which is no maintained CPython line; "
                                f"using {DEFAULT_PYTHON_VERSION}")
     spec = pyproject.get("project", {}).get("requires-python")
     if spec is None:
@@ -187,7 +188,7 @@ def _detect_python(root: Path, pyproject: dict[str, Any], result: Detection, bas
             stable = [v for v in admitted if v != PYTHON_VERSIONS[-1]] or admitted
             record(result, LANGUAGE, "python_version", stable[-1], f"requires-python {spec}")
         else:
-            result.warnings.append(f"requires-python {spec!r} admits none of {', '.join(PYTHON_VERSIONS)}; "
+            result.warnings.append(f"requires-python {show(spec)} admits none of {', '.join(PYTHON_VERSIONS)}; "
                                    f"using {DEFAULT_PYTHON_VERSION}")
         return
     result.notes.append(f"python_version: {DEFAULT_PYTHON_VERSION} (default: no .python-version or requires-python)")

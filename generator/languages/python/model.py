@@ -7,7 +7,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import InvalidValue
+from ...errors import InvalidValue, show
 from ...fields import Field, allowed, as_bool, as_str, choice, https_url, port_field, relative_path, timezone_field
 from ..base import KeyProblem, common_fields
 
@@ -39,7 +39,7 @@ def _python_version(value: Any) -> str:
         value = repr(value)
     text = as_str(value)
     if text not in PYTHON_VERSIONS:
-        raise InvalidValue(f"Python {text} has no maintained image; allowed: {allowed(PYTHON_VERSIONS)}")
+        raise InvalidValue(f"Python {show(text)} has no maintained image; allowed: {allowed(PYTHON_VERSIONS)}")
     return text
 
 
@@ -49,17 +49,18 @@ def _command(value: Any) -> list[str]:
         try:
             words = shlex.split(value)
         except ValueError as exc:
-            raise InvalidValue(f"{value!r} cannot be split into words ({exc}); allowed: a list of words") from None
+            raise InvalidValue(f"{show(value)} cannot be split into words ({exc}); allowed: a list of words") from None
     elif isinstance(value, (list, tuple)):
         words = [as_str(word) for word in value]
     else:
         raise InvalidValue(f"expected a list of words like [gunicorn, --bind, '0.0.0.0:8000', 'app:app'], "
-                           f"got {value!r}")
+                           f"got {show(value)}")
     if not words:
         raise InvalidValue("the command is empty; allowed: a list of words like [python, main.py]")
     for word in words:
         if not _COMMAND_WORD.fullmatch(word):
-            raise InvalidValue(f"{word!r} is not a plain command word; allowed: letters, digits and _ . / : = @ % + , -"
+            raise InvalidValue(f"{show(word)} is not a plain command word; "
+                               "allowed: letters, digits and _ . / : = @ % + , -"
                                " (no spaces, quotes, $ or backslashes: the command runs without a shell)")
     return words
 
