@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from generator.scaffold import scaffold
 from generator.verify import BuildahBuilder, ImageInfo, Running, VerifyFailed, runtime_base, verify
 
 from .conftest import E2E_DIR, REPO, STATS, AppBuilder, assert_runtime, image_audit, in_ci
@@ -235,3 +237,15 @@ def test_the_mirror_serves_every_download(app_builder: AppBuilder, python_standi
     missing = [name for name in MIRRORED[pm] if not any(f.startswith(name) for f in served)]
     assert not missing, f"downloaded around the mirror: {missing}; the mirror served {served}"
     assert found["leaks"] == [] and not found["meta"], f"the mirror URL is in the image: {found}"
+
+
+def test_scaffolded_python_service_builds_and_answers(app_builder: AppBuilder, python_standins: None) -> None:
+    """`dockgen scaffold` for Python (pip, distroless) ends in a working container, its check passing as made."""
+    project = scaffold(app_builder.tmp_path, {"language": "python", "project_name": "Hello Py",
+                                              "package_manager": "pip", "base": "distroless", "port": "8080"})
+    check = subprocess.run([sys.executable, "-m", "generator", "render", "dockgen.yaml", "--check"], cwd=project,
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    built = app_builder.verify(project, "scaffold-python/distroless", expect="Hello World!")
+    assert built.report.uid == 65532
+    assert_runtime(built)
