@@ -34,6 +34,8 @@ def fail(message: str, code: int = EXIT_USER_ERROR) -> None:
     sys.exit(code)
 
 
+#: Raised for a bare `dockgen` by click >= 8.2 (older click prints the help itself).
+_NO_ARGS: type[BaseException] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
 #: errno values that mean "the output went nowhere" when no file name comes with them.
 _OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EBADF}
 
@@ -66,7 +68,7 @@ class DockgenGroup(click.Group):
         try:
             code = super().main(*args, **kwargs)  # type: ignore[arg-type]
             sys.stdout.flush()
-        except click.exceptions.NoArgsIsHelpError as exc:  # bare `dockgen`: a usage line, not an error
+        except _NO_ARGS as exc:  # bare `dockgen`: a usage line, not an error
             commands = ", ".join(self.list_commands(exc.ctx)) if exc.ctx else ""
             try:
                 click.echo(f"usage: dockgen COMMAND [ARGS]...; commands: {commands} (see 'dockgen --help')",
@@ -153,7 +155,7 @@ def presets_command() -> None:
 def detect_command(directory: Path) -> None:
     """Print the preset inferred from the project in DIRECTORY (default: .) as YAML."""
     if not directory.is_dir():
-        raise UserError("not a directory; allowed: a Node.js or Python project directory", source=str(directory))
+        raise UserError("not a directory; allowed: a Node.js, Python or Go project directory", source=str(directory))
     detection = detect(directory)
     click.echo(detection_yaml(detection, directory), nl=False)
     for message in detection.warnings:
@@ -214,7 +216,7 @@ def verify_command(directory: Path, builder: str | None, url_path: str, expect: 
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Answer a question of the template, e.g. project_name=api or base=distroless (repeatable).")
 def scaffold_command(preset: str | None, no_input: bool, output_dir: Path, overrides: tuple[str, ...]) -> None:
-    """Create a new Node.js or Python service with its Dockerfile (its cookiecutter template; --set language=python)."""
+    """Create a new Node.js, Python or Go service with its Dockerfile (its cookiecutter template; --set language=...)."""
     from .scaffold import scaffold
 
     project = scaffold(output_dir, preset=preset, overrides=overrides, no_input=no_input)

@@ -112,7 +112,8 @@ def preset_from_mapping(data: Any, source: str, origins: Mapping[str, str] | Non
 def drop_inapplicable(data: Mapping[str, Any], language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """``data`` without the keys that do not apply given its other keys (``yarn_version`` next to
     ``package_manager: npm``): for answers gathered from sources that ask every question."""
-    parsed: dict[str, Any] = {}
+    # a condition on a key that is not given is read against that key's default
+    parsed: dict[str, Any] = {key: spec.default for key, spec in fields_for(language).items() if not spec.when}
     for key, raw in data.items():
         try:
             parsed[key] = parse_field(key, raw, language) if key in fields_for(language) else raw

@@ -82,54 +82,77 @@ def write_files(files: Mapping[str, str], out_dir: Path, *, force: bool = False)
     renamed into place: a failure while writing (a full disk) changes nothing, and each file is
     always either the old one or the new one, never a truncated one.
     """
-    staged: list[tuple[Path, Path]] = []
+    return write_groups({out_dir: files}, force=force)
+
+
+def write_groups(groups: Mapping[Path, Mapping[str, str]], *, force: bool = False) -> list[Path]:
+    """:func:`write_files` for files in several directories (``{directory: {name: text}}``): every check
+    and every temporary file is done for all of them before the first one is renamed into place."""
+    staged: list[tuple[Path, Path, Path]] = []
     created: list[Path] = []
+    current = next(iter(groups), Path("."))
     try:
-        if out_dir.exists() and not out_dir.is_dir():
-            raise UserError("not a directory", source=str(out_dir))
-        clashes = existing(files, out_dir)
+        targets: dict[Path, dict[str, tuple[Path, os.stat_result | None]]] = {}
+        clashes: list[str] = []
+        for out_dir, files in groups.items():
+            current = out_dir
+            if out_dir.exists() and not out_dir.is_dir():
+                raise UserError("not a directory", source=str(out_dir))
+            clashes += [str(out_dir / name) if len(groups) > 1 else name for name in existing(files, out_dir)]
+            targets[out_dir] = {name: _target(out_dir / name) for name in files}
         if clashes and not force:
-            raise UserError(f"{clash_message(clashes)}; use --force to overwrite or --check to compare",
-                            source=str(out_dir))
-        targets = {name: _target(out_dir / name) for name in files}
-        created = _missing_parents(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
+            where = {"source": str(current)} if len(groups) == 1 else {}
+            raise UserError(f"{clash_message(clashes)}; use --force to overwrite or --check to compare", **where)
         new_mode = 0o666 & ~_umask()
-        for name, text in files.items():
-            target, status = targets[name]
-            try:
-                fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            except FileNotFoundError:  # the directory exists but takes no new files (/proc, /sys)
-                raise UserError("cannot create files in this directory (No such file or directory)",
-                                source=str(target.parent)) from None
-            staged.append((target, Path(tmp)))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if status is None:
-                os.chmod(tmp, new_mode)
-            else:
-                os.chmod(tmp, stat.S_IMODE(status.st_mode))
-                if os.geteuid() == 0 and (status.st_uid, status.st_gid) != (0, 0):
-                    os.chown(tmp, status.st_uid, status.st_gid)
+        for out_dir, files in groups.items():
+            current = out_dir
+            missing = _missing_parents(out_dir)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            created = missing + created
+            for name, text in files.items():
+                target, status = targets[out_dir][name]
+                staged.append((target, _stage(target, text, status, new_mode), out_dir / name))
         written = []
-        for (target, tmp), name in zip(staged, files):
+        for target, tmp, path in staged:
             os.replace(tmp, target)
-            written.append(out_dir / name)
+            written.append(path)
         created.clear()
         return written
     except OSError as exc:
-        where = exc.filename if exc.filename and not str(exc.filename).endswith(".tmp") else out_dir
+        where = exc.filename if exc.filename and not str(exc.filename).endswith(".tmp") else current
         raise UserError(f"cannot write: {_reason(exc)}", source=str(where)) from None
     finally:
-        for _, tmp in staged:
+        for _, tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         for directory in created:
             try:
                 directory.rmdir()
             except OSError:
-                break
+                pass
+
+
+def _stage(target: Path, text: str, status: os.stat_result | None, new_mode: int) -> Path:
+    """``text`` in a temporary file beside ``target``, with the mode (and owner) the file will have."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except FileNotFoundError:  # the directory exists but takes no new files (/proc, /sys)
+        raise UserError("cannot create files in this directory (No such file or directory)",
+                        source=str(target.parent)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if status is None:
+            os.chmod(tmp, new_mode)
+        else:
+            os.chmod(tmp, stat.S_IMODE(status.st_mode))
+            if os.geteuid() == 0 and (status.st_uid, status.st_gid) != (0, 0):
+                os.chown(tmp, status.st_uid, status.st_gid)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
 
 
 def drift(files: Mapping[str, str], out_dir: Path) -> str:

@@ -177,4 +177,5 @@ def load_preset(ref: str, overrides: Iterable[str] = ()) -> Preset:
 
 def dump_preset(preset: Preset) -> str:
     """YAML text of a preset, as `dockgen new --save-preset` writes it."""
-    return yaml.safe_dump(preset_mapping(preset), sort_keys=False, allow_unicode=True)
+    data = {key: list(value) if isinstance(value, tuple) else value for key, value in preset_mapping(preset).items()}
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

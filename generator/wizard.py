@@ -25,7 +25,7 @@ from .detection import Detection
 from .errors import InvalidValue, UserError
 from .languages import PLANNED, REGISTERED, language_module
 from .model import Preset, default_preset, drop_inapplicable, parse_field, preset_from_mapping
-from .output import clash_message, existing, write_files
+from .output import clash_message, existing, write_groups
 from .presets import dump_preset, read_preset_data
 from .render import render
 
@@ -97,6 +97,12 @@ def select_or_custom(prompter: Prompter, language: str, key: str, message: str, 
         return picked
     initial = default if default is not None and default not in values else ""
     return ask_text(prompter, language, key, custom_prompt, initial)
+
+
+def ask_timezone(prompter: Prompter, language: str, default: str | None) -> str | None:
+    """The time zone question every language asks: none, a common zone, or any IANA name."""
+    return select_or_custom(prompter, language, "timezone", "Time zone the app runs in?",
+                            [(tz, tz) for tz in COMMON_TIMEZONES], default, "IANA time zone (e.g. Europe/Paris)?")
 
 
 def ask_answers(prompter: Prompter, defaults: Any, detection: Detection | None = None) -> dict[str, Any]:
@@ -178,10 +184,7 @@ def write_plan(plan: Plan, force: bool) -> list[Path]:
     clashes = [str(d / n) for d, files in by_dir.items() for n in existing(files, d)]
     if clashes and not force:
         raise UserError(f"{clash_message(clashes)}; use --force to overwrite")
-    written: list[Path] = []
-    for out_dir, files in by_dir.items():
-        written += write_files(files, out_dir, force=force)
-    return written
+    return write_groups(by_dir, force=force)  # all files or none, even across directories
 
 
 def _warn(message: str) -> None:

@@ -36,7 +36,7 @@ class Case:
     fragment: str
     code: int = 2
     setup: Callable[[Path], None] | None = None
-    how: str = "inproc"  # inproc | process | devfull | nobody
+    how: str = "inproc"  # inproc | process | devfull | closedpipe | nobody
     marks: tuple = field(default_factory=tuple)
 
 
@@ -231,6 +231,10 @@ CASES = [
          setup=npm_project()),
     Case("new-yes-existing-files", ["new", "proj", "--yes"], "Dockerfile already exists; use --force",
          setup=both(npm_project(), write("proj/Dockerfile", "FROM scratch\n"))),
+    Case("new-save-preset-into-proc", ["new", "proj", "--yes", "--save-preset", "/proc/dockgen.yaml"],
+         "/proc: cannot create files in this directory", setup=npm_project()),
+    Case("new-save-preset-is-a-directory", ["new", "proj", "--yes", "--force", "--save-preset", "adir"],
+         "adir: is a directory", setup=both(npm_project(), dir_named("adir"))),
     Case("scaffold-bad-port", ["scaffold", "--no-input", "--set", "port=0", "-o", "out"], "0 is out of range"),
     Case("scaffold-unknown-question", ["scaffold", "--no-input", "--set", "colour=red", "-o", "out"],
          "not a question of the scaffold template"),
@@ -245,6 +249,8 @@ CASES = [
     Case("presets-to-full-disk", ["presets"], "cannot write to standard output: No space left", how="devfull"),
     Case("stdout-to-full-disk", ["render", "node-npm-slim", "--stdout"], "No space left on device", how="devfull"),
     Case("detect-to-full-disk", ["detect", "proj"], "No space left on device", setup=npm_project(), how="devfull"),
+    Case("presets-to-closed-pipe", ["presets"], "cannot write to standard output: Broken pipe", how="closedpipe"),
+    Case("detect-to-closed-pipe", ["detect", "proj"], "Broken pipe", setup=npm_project(), how="closedpipe"),
     Case("help-to-full-disk", ["--help"], "No space left on device", how="devfull"),
     Case("detect-proc-1-root", ["detect", "/proc/1/root"], "/proc/1/root", how="nobody"),
     Case("detect-unreadable", ["detect", "{tmp}/locked/proj"], "Permission denied", setup=locked(), how="nobody"),
@@ -300,6 +306,15 @@ def run_case(case: Case, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[in
         # could read them (/root/.pyenv).
         command = ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--", *command]
         cwd = "/"
+    if case.how == "closedpipe":  # the reader has gone (`dockgen presets | head -0`)
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            done = subprocess.run(command, cwd=cwd, env=env, stdout=write_end, stderr=subprocess.PIPE, text=True,
+                                  timeout=60)
+        finally:
+            os.close(write_end)
+        return done.returncode, "", done.stderr
     with open("/dev/full" if case.how == "devfull" else os.devnull, "w") as sink:
         if case.how == "devfull":
             done = subprocess.run(command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.PIPE, text=True,

@@ -3,7 +3,8 @@
 - every preset the model accepts renders a Dockerfile the strict checker (generator.dockerfile.problems)
   and hadolint accept;
 - every value the model refuses raises UserError, never another exception;
-- every command line built from generated arguments and files ends with exit 0, 1 or 2, and no traceback.
+- every command line built from generated arguments and files ends with exit 0, 1 or 2, and no traceback;
+- every generated package.json (with lockfiles and tsconfig.json) is detected as a preset the model accepts.
 
 Examples are few and the database is off, so the suite stays fast and the same on every machine; the
 strategies aim at the edges (the patterns' limits, YAML's odd scalars, sizes).
@@ -242,3 +243,36 @@ def test_every_matrix_combination_passes_the_strict_checker() -> None:
 ])
 def test_the_strict_checker_finds(text: str, problem: str) -> None:
     assert any(problem in found for found in problems(text)), problems(text)
+
+
+COMMAND = st.sampled_from(["node server.js", "node ./dist/index.js", "node --enable-source-maps out/main.mjs",
+                           "tsc", "tsc --outDir build", "vite build", "next start", "node", "", "node ../x.js",
+                           "node 'a b.js'", "node dist/"]) | st.text(max_size=20)
+PACKAGE_JSON = st.fixed_dictionaries({}, optional={
+    "scripts": st.dictionaries(st.sampled_from(["start", "build", "test"]), COMMAND, max_size=3),
+    "main": st.sampled_from(["index.js", "./lib/main.js", "dist/index.js", "../x.js", "", "main.py"]) | st.text(max_size=10),
+    "engines": st.fixed_dictionaries({"node": st.sampled_from([">=18", "^22", "20", "25.x", "lts", "*", ""])}),
+    "packageManager": st.sampled_from(["yarn@4.1.0", "yarn@1.22.22", "pnpm@9.0.0", "npm@10", "yarn@3.6.0", "bun@1",
+                                       "yarn"]),
+    "dependencies": st.dictionaries(st.sampled_from(["express", "bcrypt", "sharp", "ms"]), st.just("*"), max_size=2),
+})
+
+
+@FAST
+@given(PACKAGE_JSON, st.sampled_from([None, "package-lock.json", "yarn.lock", "pnpm-lock.yaml"]),
+       st.sampled_from([None, '{"compilerOptions": {"outDir": "lib"}}', "{", '{"compilerOptions": {"outDir": "../x"}}']))
+def test_detection_yields_a_valid_preset_or_a_user_error(package_json: dict, lockfile: str | None,
+                                                         tsconfig: str | None) -> None:
+    from generator.detect import detect, detection_yaml
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "package.json").write_text(json.dumps(package_json))
+        if lockfile:
+            (root / lockfile).write_text("{}" if lockfile.endswith(".json") else "")
+        if tsconfig:
+            (root / "tsconfig.json").write_text(tsconfig)
+        detection = detect(root)
+        text = detection_yaml(detection, root)  # a UserError here would be detect's own contradiction
+        assert problems(render(preset_from_mapping(detection.values, "detected")).files["Dockerfile"]) == []
+        assert "language: node" in text

@@ -377,6 +377,12 @@ def test_installed_wheel_scaffolds_anywhere(tmp_path: Path) -> None:
     assert (project / "Dockerfile").read_text() == render(preset_from_mapping(
         {"package_manager": "pnpm", "description": "A small Node.js web service"}, "test")).files["Dockerfile"]
     assert (project / ".gitignore").is_file()
+    # the Go template's hooks are links to the Node.js template's: the wheel carries their content
+    go = subprocess.run([str(env_dir / "bin" / "dockgen"), "scaffold", "--no-input", "-o", "go", "--set", "language=go"],
+                        cwd=work, env=env, capture_output=True, text=True, check=False)
+    assert go.returncode == 0, go.stderr
+    assert (work / "go" / "hello-service" / "Dockerfile").read_text() == render(preset_from_mapping(
+        {"language": "go", "description": "A small Go web service"}, "test")).files["Dockerfile"]
 
 
 def test_cookiecutter_overwrite_if_exists_updates_dockgens_files_too(tmp_path: Path) -> None:

@@ -123,3 +123,40 @@ def test_description_labels_the_image_and_a_built_in_presets_does_not() -> None:
 def test_description_refuses_what_would_break_out_of_the_label(bad: str) -> None:
     with pytest.raises(UserError, match="description:"):
         preset(description=bad)
+
+
+def test_render_warns_about_a_build_script_package_json_does_not_declare(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import cli
+
+    (tmp_path / "package.json").write_text('{"scripts": {"start": "node dist/index.js", "compile": "tsc"}}')
+    args = ["render", "node-typescript-distroless", "-o", str(tmp_path)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "warning: build_script: build is not a script in" in result.stderr
+    assert "(it has: start, compile)" in result.stderr
+    fine = CliRunner().invoke(cli, [*args[:-2], "--set", "build_script=compile", "--stdout", "-o", str(tmp_path)])
+    assert "build_script" not in fine.stderr
+
+
+@pytest.mark.parametrize(("package_json", "expected", "warning"), [
+    # The start script runs a file outside the build output: no build stage, and a warning that says why.
+    ('{"scripts": {"build": "vite build", "start": "node server.js"}}',
+     {"entrypoint": "server.js"}, "the preset has no build_script"),
+    # A build script and nothing that names the file node runs: the build output's index.js, with a warning.
+    ('{"scripts": {"build": "tsc"}}', {"entrypoint": "dist/index.js", "build_script": "build"},
+     "assuming the build writes dist/index.js"),
+])
+def test_detection_always_yields_a_preset_the_model_accepts(tmp_path: Path, package_json: str,
+                                                            expected: dict, warning: str) -> None:
+    from generator.detect import detect, detection_yaml
+
+    (tmp_path / "package.json").write_text(package_json)
+    detection = detect(tmp_path)
+    data = preset_from_mapping(detection.values, "detected")
+    for key, value in expected.items():
+        assert getattr(data, key) == value
+    assert "build_script" in expected or data.build_script is None
+    assert any(warning in message for message in detection.warnings), detection.warnings
+    detection_yaml(detection, tmp_path)  # `dockgen detect` prints it instead of failing

@@ -12,6 +12,8 @@ SHARED_SERVER = APPS / "_shared" / "index.js"
 SHARED_PY_SERVER = APPS / "_shared" / "server.py"
 PY_SERVER_DIRS = {"python-pip-app": ".", "python-pip-hashed-app": ".", "python-poetry-app": "poetry_app",
                   "python-uv-app": "src/uv_app"}
+#: The HTTP server of every Go app, copied next to each of its main.go files (package main).
+SHARED_GO_SERVER = APPS / "_shared_go" / "server.go"
 
 
 def copy_app(app: str, dest: Path) -> Path:
@@ -28,6 +30,10 @@ def copy_app(app: str, dest: Path) -> Path:
     if app in PY_SERVER_DIRS:
         shutil.copy(SHARED_PY_SERVER, dest / PY_SERVER_DIRS[app] / "server.py")
         return dest
-    if not (dest / "index.js").exists() and not (dest / "src").exists():
+    if (dest / "go.mod").exists():
+        for main in dest.rglob("main.go"):
+            if "vendor" not in main.relative_to(dest).parts:
+                shutil.copy(SHARED_GO_SERVER, main.parent / "server.go")
+    elif not (dest / "index.js").exists() and not (dest / "src").exists():
         shutil.copy(SHARED_SERVER, dest / "index.js")
     return dest

@@ -328,10 +328,21 @@ def _detect_build(root: Path, pkg: dict[str, Any], result: Detection) -> None:
             break
     output = result.values.get("build_output", FIELDS["build_output"].default)
     entry = result.values.get("entrypoint")
-    if entry and not entry.startswith(f"{output}/"):
-        result.warnings.append(f"entrypoint {entry} is outside the build output {output}/: with a build script "
-                               "only the build output reaches the runtime image; check entrypoint and "
-                               "build_output")
+    if entry is None:
+        default = f"{output}/{FIELDS['entrypoint'].default}"
+        if record(result, "node", "entrypoint", default, f"the build output {output}/ (no start script or main)"):
+            result.warnings.append(f"no start script or main in package.json: assuming the build writes {default}, "
+                                   "the file node runs; set entrypoint if it is another")
+    elif not entry.startswith(f"{output}/"):
+        # With a build stage the runtime gets only the build output: a start script that runs a file outside
+        # it cannot be served that way. Keep what the project runs, without the build stage, and say so.
+        result.values.pop("build_script", None)
+        result.values.pop("build_output", None)
+        result.notes.append(f"build_script: not used (the start script runs {entry}, outside {output}/)")
+        result.warnings.append(f"package.json has a build script, but the app runs {entry}, outside the build "
+                               f"output {output}/, and with a build stage the image gets only {output}/: the "
+                               "preset has no build_script; set build_script, build_output and entrypoint if "
+                               "the built file is what runs")
 
 
 def _detect_port(root: Path, result: Detection) -> None:
@@ -422,10 +433,18 @@ def native_addon_warning(addons: list[str], base: str | None = None) -> str:
 def project_warnings(project_dir: Path, preset: NodePreset) -> list[str]:
     """Warnings about rendering ``preset`` for the project in ``project_dir`` (used by ``dockgen render``)."""
     project_dir = Path(project_dir)
-    if preset.base != "alpine" or not (project_dir / "package.json").is_file():
+    if not (project_dir / "package.json").is_file():
         return []
-    addons = find_native_addons(project_dir)
-    return [native_addon_warning(addons, preset.base)] if addons else []
+    found = []
+    if preset.build_script:
+        scripts = (read_json(project_dir / "package.json", Detection()) or {}).get("scripts")
+        if isinstance(scripts, dict) and preset.build_script not in scripts:
+            found.append(f"build_script: {preset.build_script} is not a script in {project_dir / 'package.json'} "
+                         f"(it has: {', '.join(map(str, scripts)) or 'none'}); the image's build stage will fail")
+    if preset.base == "alpine":
+        addons = find_native_addons(project_dir)
+        found += [native_addon_warning(addons, preset.base)] if addons else []
+    return found
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from questionary import Choice
 
 from ...detection import Detection
 from ...model import parse_field, preset_mapping
-from ...wizard import COMMON_TIMEZONES, Prompter, ask_text, mark, select_or_custom, validator
+from ...wizard import Prompter, ask_text, ask_timezone, mark, select_or_custom, validator
 from .detect import native_addon_warning
 from .model import BASES, DEFAULT_NODE_VERSION, FIELDS, KNOWN_MIRRORS, NODE_VERSIONS, PACKAGE_MANAGERS, NodePreset
 from .render import images_for
@@ -63,9 +63,7 @@ def ask_answers(prompter: Prompter, defaults: NodePreset, detection: Detection |
         "Registry mirror URL (https://...)?")
     if mirror:
         answers["registry_mirror"] = mirror
-    timezone = select_or_custom(
-        prompter, "node", "timezone", "Time zone the app runs in?", [(tz, tz) for tz in COMMON_TIMEZONES],
-        defaults.timezone, "IANA time zone (e.g. Europe/Paris)?")
+    timezone = ask_timezone(prompter, "node", defaults.timezone)
     if timezone:
         answers["timezone"] = timezone
 

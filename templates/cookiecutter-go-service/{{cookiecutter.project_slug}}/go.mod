@@ -1,0 +1,3 @@
+module {{ cookiecutter.module_path | trim }}
+
+go {{ cookiecutter.go_version | trim }}

@@ -1,0 +1,3 @@
+module dockgen.example/shout
+
+go 1.21

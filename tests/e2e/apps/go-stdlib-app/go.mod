@@ -1,0 +1,3 @@
+module dockgen.example/go-stdlib-app
+
+go 1.26

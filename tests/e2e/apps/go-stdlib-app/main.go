@@ -1,0 +1,5 @@
+package main
+
+func main() {
+	serve("go-stdlib-app", func() string { return "" })
+}

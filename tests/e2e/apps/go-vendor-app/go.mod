@@ -1,0 +1,5 @@
+module dockgen.example/go-vendor-app
+
+go 1.26
+
+require dockgen.example/greet v1.0.0

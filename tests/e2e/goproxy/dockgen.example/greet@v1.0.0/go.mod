@@ -1,0 +1,3 @@
+module dockgen.example/greet
+
+go 1.21
