@@ -4,9 +4,7 @@ the .dockerignore, and detection on fixture projects."""
 from __future__ import annotations
 
 import itertools
-import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -170,10 +168,8 @@ def test_every_python_combination_is_lint_clean(tmp_path: Path) -> None:
             path = tmp_path / f"{number:03d}-{version}.Dockerfile"
             path.write_text(render(preset(python_version=version, **keys)).files["Dockerfile"])
             paths.append(path)
-    proc = subprocess.run([HADOLINT, "--format", "json", "--no-fail", *map(str, paths)], capture_output=True,
-                          text=True, check=True)
-    findings = [f"{Path(f['file']).name}:{f['line']} {f['code']} {f['message']}"
-                for f in json.loads(proc.stdout or "[]") if f["level"] in ("warning", "error")]
+    findings = [f"{Path(f['file']).name}:{f['line']} {f['code']} {f['message']}" for f in lint(paths)
+                if f["level"] in ("warning", "error")]
     assert findings == []
     assert len(paths) == 3 * 3 * 2 * 2 * 3 + 3 * 2 * 2
 
@@ -280,6 +276,7 @@ from hypothesis import strategies as st  # noqa: E402
 from generator.fields import Field  # noqa: E402
 from generator.model import fields_for  # noqa: E402
 
+from .test_hadolint import lint  # noqa: E402
 from .test_properties import ANY_VALUE, DESCRIPTION, EDGES, FAST, MIRROR, ZONES  # noqa: E402
 
 WORD = st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=@%+,-", min_size=1, max_size=12)
@@ -328,9 +325,7 @@ def test_every_accepted_python_preset_renders_a_strictly_valid_lint_clean_docker
     for number, text in enumerate(rendered):
         paths.append(tmp_path / f"{number:03d}.Dockerfile")
         paths[-1].write_text(text)
-    proc = subprocess.run([HADOLINT, "--format", "json", "--no-fail", *map(str, paths)], capture_output=True,
-                          text=True, check=True)
-    assert [f for f in json.loads(proc.stdout or "[]") if f["level"] in ("warning", "error")] == []
+    assert [f for f in lint(paths) if f["level"] in ("warning", "error")] == []
 
 
 @pytest.mark.parametrize("key", [k for k in fields_for("python") if k != "language"])

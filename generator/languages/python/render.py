@@ -13,21 +13,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ...render import zone_source
+from ...render import (APP_DIR, TINI_APK_VERSION, TINI_APT_VERSION, TINI_PATH, TZDATA_APK_VERSION,
+                       TZDATA_APT_VERSION, zone_source)
 from .model import DISTROLESS_PYTHON, PythonPreset
 
 DEBIAN_RELEASE = "trixie"
-#: Pinned so hadolint is satisfied and a rebuild brings no surprise; globs follow patch releases.
-TINI_APT_VERSION = "0.19.*"
-TZDATA_APT_VERSION = "202*"
-TINI_APK_VERSION = "~0.19"
-TZDATA_APK_VERSION = ">=2024a"
 #: The build tools, pinned, installed with pip from the same index as the dependencies.
 UV_VERSION = "0.13.9"
 POETRY_VERSION = "2.5.1"
 POETRY_EXPORT_VERSION = "1.10.1"
-TINI_PATH = "/usr/local/bin/tini"
-APP_DIR = "/app"
 VENV = "/opt/venv"
 #: Where the project's own files are installed before they are merged into the venv of the runtime.
 PROJECT_PREFIX = "/opt/project"
