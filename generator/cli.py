@@ -3,61 +3,22 @@ a red line and exit code 2."""
 
 from __future__ import annotations
 
-import errno
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .batch import render_presets
+from .completion import complete_builtin, complete_output_file, complete_preset, complete_set
+from .console import EXIT_ABORTED, EXIT_DRIFT, EXIT_USER_ERROR, fail, guarded, os_error_message, warn
 from .errors import UserError
-from .output import drift, write_files
-from .presets import builtin_presets, load_preset, read_preset_data
-from .render import render
-from .detect import detect, detection_yaml, project_warnings
+from .presets import builtin_preset_text, builtin_presets, read_preset_data
 
-EXIT_DRIFT = 1
-EXIT_USER_ERROR = 2
-EXIT_ABORTED = 130
-
-
-def warn(message: str) -> None:
-    click.secho(f"warning: {message}", fg="yellow", err=True)
-
-
-def fail(message: str, code: int = EXIT_USER_ERROR) -> None:
-    try:
-        click.secho(f"error: {message}", fg="red", err=True)
-    except OSError:
-        pass  # stderr is gone too: the exit code is all that is left
-    sys.exit(code)
-
+__all__ = ["EXIT_ABORTED", "EXIT_DRIFT", "EXIT_USER_ERROR", "cli", "main", "os_error_message"]
 
 #: Raised for a bare `dockgen` by click >= 8.2 (older click prints the help itself).
 _NO_ARGS: type[BaseException] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
-#: errno values that mean "the output went nowhere" when no file name comes with them.
-_OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EBADF}
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush does not fail a second time."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
-
-
-def os_error_message(exc: OSError) -> str:
-    """One line for a file system error no command turned into a UserError."""
-    reason = exc.strerror or str(exc)
-    if exc.filename:
-        return f"{exc.filename}: {reason}"
-    if exc.errno in _OUTPUT_ERRNOS:
-        _silence_stdout()
-        return f"cannot write to standard output: {reason}"
-    return reason
 
 
 class DockgenGroup(click.Group):
@@ -89,16 +50,7 @@ class DockgenGroup(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> object:
-        try:
-            return super().invoke(ctx)
-        except UserError as exc:
-            fail(str(exc), exc.exit_code)
-        except OSError as exc:  # an unreadable directory, a full disk or a closed pipe on stdout
-            fail(os_error_message(exc))
-        except (KeyboardInterrupt, EOFError):
-            click.secho("aborted", fg="red", err=True)
-            sys.exit(EXIT_ABORTED)
-        return None
+        return guarded(super().invoke, ctx)
 
 
 @click.group(cls=DockgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,52 +60,55 @@ def cli() -> None:
 
 
 @cli.command("render")
-@click.argument("preset")
-@click.option("-o", "--output-dir", type=click.Path(path_type=Path), default=Path("."), show_default=True,
-              help="Directory to write Dockerfile and .dockerignore into.")
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a preset key (repeatable).")
-@click.option("--stdout", "to_stdout", is_flag=True, help="Print the Dockerfile; write nothing.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 with a diff if the files on disk differ.")
+@click.argument("presets", nargs=-1, required=True, metavar="PRESET", shell_complete=complete_preset)
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path), default=None,
+              help="Directory to write into (one PRESET only). Default: the preset file's directory; "
+                   ". for a built-in preset name or -.")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", shell_complete=complete_set,
+              help="Override a preset key (repeatable; applies to every PRESET).")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the Dockerfile (or --file); write nothing.")
+@click.option("--file", "stdout_file", metavar="NAME", default=None, shell_complete=complete_output_file,
+              help="With --stdout: which file to print, e.g. .dockerignore (default: Dockerfile).")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 with a diff and one line per drifted PRESET if files on disk differ.")
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-def render_command(preset: str, output_dir: Path, overrides: tuple[str, ...], to_stdout: bool, check: bool,
-                   force: bool) -> None:
-    """Render PRESET (a YAML file or a built-in preset name) to Dockerfile and .dockerignore."""
-    if to_stdout and check:
-        raise UserError("--stdout and --check cannot be used together")
-    loaded = load_preset(preset, overrides)
-    result = render(loaded)
-    for message in [*result.warnings, *project_warnings(output_dir, loaded)]:
-        warn(message)
-    if to_stdout:
-        click.echo(result.files["Dockerfile"], nl=False)
-        return
-    if check:
-        diff = drift(result.files, output_dir)
-        if diff:
-            click.echo(diff, nl=False)
-            click.secho(f"drift: {output_dir} differs from what {preset} generates; run without --check "
-                        "(with --force) to update", fg="red", err=True)
-            sys.exit(EXIT_DRIFT)
-        click.echo(f"up to date: {', '.join(str(output_dir / name) for name in result.files)}")
-        return
-    for path in write_files(result.files, output_dir, force=force):
-        click.echo(f"wrote {path}")
+def render_command(presets: tuple[str, ...], output_dir: Path | None, overrides: tuple[str, ...], to_stdout: bool,
+                   stdout_file: str | None, check: bool, force: bool) -> None:
+    """Render each PRESET (a YAML file, a built-in preset name, or - for stdin) to Dockerfile and .dockerignore."""
+    code = render_presets(presets, output_dir=output_dir, overrides=list(overrides), to_stdout=to_stdout,
+                          stdout_file=stdout_file, check=check, force=force)
+    if code:
+        sys.exit(code)
 
 
 @cli.command("presets")
-def presets_command() -> None:
-    """List the built-in presets."""
+@click.argument("name", required=False, shell_complete=complete_builtin)
+def presets_command(name: str | None) -> None:
+    """List the built-in presets, or print preset NAME as YAML."""
+    if name is not None:
+        click.echo(builtin_preset_text(name), nl=False)
+        return
     builtins = builtin_presets()
     width = max(map(len, builtins), default=0)
-    for name in builtins:
-        data, _ = read_preset_data(name)
-        click.echo(f"{name:<{width}}  {data.get('description', '')}")
+    for preset in builtins:
+        data, _ = read_preset_data(preset)
+        click.echo(f"{preset:<{width}}  {data.get('description', '')}")
+
+
+@cli.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of preset files (for editors: see the README)."""
+    from .schema import schema_text
+
+    click.echo(schema_text(), nl=False)
 
 
 @cli.command("detect")
 @click.argument("directory", required=False, default=Path("."), type=click.Path(path_type=Path))
 def detect_command(directory: Path) -> None:
     """Print the preset inferred from the project in DIRECTORY (default: .) as YAML."""
+    from .detect import detect, detection_yaml
+
     if not directory.is_dir():
         raise UserError("not a directory; allowed: a Node.js, Python or Go project directory", source=str(directory))
     detection = detect(directory)
@@ -190,14 +145,19 @@ def new_command(directory: Path, preset_ref: str | None, yes: bool, save_preset:
               help="A build secret, e.g. id=npmrc,src=$HOME/.npmrc for presets with npmrc_secret (repeatable).")
 @click.option("--build-volume", "volumes", multiple=True, hidden=True,
               help="Extra -v SRC:DST[:OPTS] for RUN steps (buildah/podman; test harnesses).")
+@click.option("-f", "--file", "dockerfile", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The Dockerfile to build (default: DIRECTORY/Dockerfile); DIRECTORY stays the build context.")
+@click.option("--network", default=None, metavar="NAME",
+              help="Network for the build's RUN steps and the container, e.g. host (runners without a bridge).")
 def verify_command(directory: Path, builder: str | None, url_path: str, expect: str | None, keep: bool,
-                   timeout: float, secrets: tuple[str, ...], volumes: tuple[str, ...]) -> None:
+                   timeout: float, secrets: tuple[str, ...], volumes: tuple[str, ...], dockerfile: Path | None,
+                   network: str | None) -> None:
     """Build DIRECTORY's Dockerfile, run it, request --path, stop it with SIGTERM and report the image."""
     from .verify import VerifyFailed, verify
 
     try:
         report = verify(directory, builder=builder, path=url_path, expect=expect, keep=keep, timeout=timeout,
-                        volumes=list(volumes) or None,
+                        volumes=list(volumes) or None, dockerfile=dockerfile, network=network,
                         extra_build_args=[arg for secret in secrets for arg in ("--secret", secret)],
                         on_output=lambda line: click.echo(line, err=True))
     except VerifyFailed as exc:
@@ -224,6 +184,7 @@ def scaffold_command(preset: str | None, no_input: bool, output_dir: Path, overr
 
 
 def main() -> None:
+    """The click command line for everything; `dockgen` itself starts in :func:`generator.entry.main`."""
     cli(prog_name="dockgen")
 
 

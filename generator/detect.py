@@ -39,7 +39,9 @@ def project_warnings(project_dir: Path, preset: Any) -> list[str]:
 
 def detection_yaml(detection: Detection, project_dir: Path | str) -> str:
     """The detected preset as YAML for `dockgen detect`: comments say where each value came from."""
+    from .schema import schema_comment
+
     preset = preset_from_mapping(detection.values, f"detected in {project_dir}")
     header = [f"# dockgen preset detected in {project_dir}"]
     header += [f"# {note}" for note in detection.notes]
-    return "\n".join(header) + "\n" + dump_preset(preset)
+    return schema_comment(Path(project_dir)) + "\n".join(header) + "\n" + dump_preset(preset)

@@ -7,7 +7,6 @@ records has passed the model's :func:`generator.model.parse_field` (:func:`recor
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +50,8 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
     with defaults past a manifest it could not read."""
     if not path.exists() and not path.is_symlink():
         return None
+    import json  # here: `dockgen render` imports this module for its project warnings only
+
     source = str(path)
     if not path.is_file():
         raise UserError("is not a file; allowed: the project's manifest, a JSON object", source=source)
@@ -80,6 +81,8 @@ def read_json(path: Path, result: Detection) -> dict[str, Any] | None:
     text = read_text(path)
     if text is None:
         return None
+    import json  # here: `dockgen render` imports this module for its project warnings only
+
     try:
         data = json.loads(text)
     except ValueError as exc:

@@ -8,6 +8,7 @@ runtime stage's base image and port). It understands comments, line continuation
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 
@@ -196,3 +197,23 @@ def problems(text: str) -> list[str]:
     if final.last("CMD") is None and final.last("ENTRYPOINT") is None:
         found.append("the final stage has no CMD or ENTRYPOINT")
     return found
+
+
+_DIRECTIVE = re.compile(r"#[ \t]*([A-Za-z]+)[ \t]*=.*")
+
+
+def without_syntax_directive(text: str) -> str:
+    """``text`` without its ``# syntax=`` parser directive, every other byte unchanged.
+
+    BuildKit pulls the frontend image that directive names from a registry; without it, the daemon's
+    built-in frontend builds the file (it knows cache and secret mounts). Parser directives count only in
+    the comment lines at the very top, so only a ``syntax`` directive there is removed.
+    """
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        match = _DIRECTIVE.fullmatch(line.rstrip("\r\n"))
+        if not match:
+            break
+        if match.group(1).lower() == "syntax":
+            return "".join(lines[:index] + lines[index + 1:])
+    return text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -78,6 +77,8 @@ def _shown(value: object, budget: int) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest choice (a different case counts as closest), or ''."""
+    import difflib  # here, not at the top: only an error needs it, and `dockgen render` starts faster
+
     options = list(choices)
     folded = {choice.lower(): choice for choice in options}
     match = folded.get(word.lower()) or next(iter(difflib.get_close_matches(word, options, n=1)), None)

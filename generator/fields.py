@@ -11,22 +11,22 @@ space or shell metacharacter can get through to smuggle in an instruction.
 
 from __future__ import annotations
 
-import difflib
+import os
 import re
-import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from .errors import InvalidValue, did_you_mean, show
+from .lazyre import LazyPattern, lazy
 
-_RELATIVE_PATH = re.compile(r"[A-Za-z0-9_@][A-Za-z0-9._@+-]*(/[A-Za-z0-9_@][A-Za-z0-9._@+-]*)*")
-_HTTPS_URL = re.compile(
+_RELATIVE_PATH = lazy(r"[A-Za-z0-9_@][A-Za-z0-9._@+-]*(/[A-Za-z0-9_@][A-Za-z0-9._@+-]*)*")
+_HTTPS_URL = lazy(
     r"https://[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"
     r"(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?"
 )
-_TZ_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*")
+_TZ_NAME = lazy(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*")
 
 
 class _AnyValue:
@@ -123,11 +123,32 @@ def choice(choices: tuple[str, ...], hint: str = "") -> Callable[[Any], str]:
     return check
 
 
+def json_pattern(regex: LazyPattern) -> str:
+    """A fullmatch regex as a JSON Schema ``pattern`` (which searches)."""
+    return f"^(?:{regex.pattern})$"
+
+
+def with_schema(parse: Callable[[Any], Any], **keywords: Any) -> Callable[[Any], Any]:
+    """Record on ``parse`` what it accepts beyond its field's kind and choices, as JSON Schema keywords built
+    from the same patterns and limits it checks (read by :mod:`generator.schema`)."""
+    parse.json_schema = keywords  # type: ignore[attr-defined]
+    return parse
+
+
+PORT_RANGE = (1, 65535)
+#: 1-65535 as a regular expression (leading zeros allowed, as int() allows them), for the schema.
+_PORT_DIGITS = r"0*(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+
+
 def port(value: Any) -> int:
     number = as_int(value)
-    if not 1 <= number <= 65535:
-        raise InvalidValue(f"{number} is out of range; allowed: 1-65535")
+    low, high = PORT_RANGE
+    if not low <= number <= high:
+        raise InvalidValue(f"{number} is out of range; allowed: {low}-{high}")
     return number
+
+
+with_schema(port, minimum=PORT_RANGE[0], maximum=PORT_RANGE[1])
 
 
 def normalize_relative_path(text: str) -> str:
@@ -153,7 +174,10 @@ def relative_path(what: str, suffixes: tuple[str, ...] = (), suffix_kind: str = 
             raise InvalidValue(f"{show(text)} is not a {suffix_kind}; allowed endings: {allowed(suffixes)}")
         return text
 
-    return check
+    # As written: any number of leading ./ and trailing / around the path (normalize_relative_path).
+    path = {"pattern": f"^(?:\\./)*(?:{_RELATIVE_PATH.pattern})/*$"}
+    ending = [{"pattern": f"(?:{'|'.join(re.escape(suffix) for suffix in suffixes)})/*$"}] if suffixes else []
+    return with_schema(check, allOf=[path, *ending])
 
 
 def https_url(text: str, what: str, known: Mapping[str, str], *, credentials: str = "") -> str:
@@ -176,9 +200,44 @@ def https_url(text: str, what: str, known: Mapping[str, str], *, credentials: st
     return text
 
 
+def https_url_schema(known: Mapping[str, str]) -> dict[str, Any]:
+    """JSON Schema keywords for what :func:`https_url` accepts: its pattern, with the port's range written
+    into it (the parser checks the range with int())."""
+    url = {"pattern": json_pattern(_HTTPS_URL).replace("(:[0-9]{1,5})?", f"(:(?=[0-9]{{1,5}}(?:/|$)){_PORT_DIGITS})?")}
+    return {"anyOf": [{"enum": list(known)}, url]} if known else url
+
+
 @cache
 def _timezones() -> frozenset[str]:
+    import zoneinfo  # walks and opens every file of the tz database: only for a name not found directly
+
     return frozenset(zoneinfo.available_timezones())
+
+
+@cache
+def _tz_roots() -> tuple[str, ...]:
+    """The tz database directories zoneinfo searches (its TZPATH), found without importing zoneinfo."""
+    env = os.environ.get("PYTHONTZPATH")
+    if env is None:
+        import sysconfig
+
+        env = sysconfig.get_config_var("TZPATH") or ""
+    return tuple(root for root in env.split(os.pathsep) if os.path.isabs(root))
+
+
+def _is_zone_file(name: str) -> bool:
+    """Whether ``name`` is a zone file in the tz database: what ``zoneinfo.available_timezones()`` would list
+    (it skips ``right/``, ``posix/`` and ``posixrules``), without listing them all."""
+    if name == "posixrules" or name.split("/")[0] in ("right", "posix"):
+        return False
+    for root in _tz_roots():
+        try:
+            with open(os.path.join(root, name), "rb") as handle:
+                if handle.read(4) == b"TZif":
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 #: Names in a tz database that are not zones: ``localtime`` is whatever the building machine is set to.
@@ -190,10 +249,17 @@ def timezone(value: Any) -> str:
     if text in _NOT_ZONES:
         raise InvalidValue(f"{show(text)} is not a zone but depends on the machine; allowed: an IANA name like "
                            "Europe/Berlin, Asia/Shanghai, UTC")
+    if _TZ_NAME.fullmatch(text) and _is_zone_file(text):
+        return text
     known = _timezones()
     if known and text not in known:
         folded = {zone.lower(): zone for zone in known}
-        close = [folded[text.lower()]] if text.lower() in folded else difflib.get_close_matches(text, known, n=1)
+        if text.lower() in folded:
+            close = [folded[text.lower()]]
+        else:
+            import difflib  # for the hint of an error only
+
+            close = difflib.get_close_matches(text, known, n=1)
         hint = f" (did you mean {show(close[0])}?)" if close else ""
         raise InvalidValue(f"{show(text)} is not an IANA time zone{hint}; allowed: names like Europe/Berlin, "
                            "Asia/Shanghai, UTC")
@@ -203,19 +269,28 @@ def timezone(value: Any) -> str:
     return text
 
 
+with_schema(timezone, pattern=json_pattern(_TZ_NAME), **{"not": {"enum": list(_NOT_ZONES)}})
+
+
 #: Characters a description may not have: it becomes the image's description LABEL, in double quotes.
 _LABEL_SPECIALS = '"\\$'
+DESCRIPTION_MAX = 200
 
 
 def description(value: Any) -> str:
     text = as_str(value)
-    if any(not ch.isprintable() for ch in text) or len(text) > 200:
+    if any(not ch.isprintable() for ch in text) or len(text) > DESCRIPTION_MAX:
         raise InvalidValue("must be one line of at most 200 characters")
     bad = sorted({ch for ch in text if ch in _LABEL_SPECIALS})
     if bad:
         raise InvalidValue(f"{show(text)} has {' '.join(bad)}; allowed: text without \" \\ $ (it becomes the "
                            "image's org.opencontainers.image.description label)")
     return text
+
+
+# The schema's view of "printable": no ASCII control character (the parser also refuses other Unicode
+# non-printables, such as U+2028, which no pattern here lists).
+with_schema(description, maxLength=DESCRIPTION_MAX, pattern="^[^\\x00-\\x1f\\x7f\"\\\\$]*$")
 
 
 def timezone_field() -> Field:

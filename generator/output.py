@@ -8,11 +8,9 @@ special file (a device, a FIFO) where a file should go is refused.
 
 from __future__ import annotations
 
-import difflib
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -85,6 +83,11 @@ def write_files(files: Mapping[str, str], out_dir: Path, *, force: bool = False)
     return write_groups({out_dir: files}, force=force)
 
 
+#: Up to this many files each is flushed to disk with its own fsync; above it, one sync() flushes them
+#: all before the renames (a thousand services' files: an fsync each would take seconds).
+FSYNC_EACH_UP_TO = 16
+
+
 def write_groups(groups: Mapping[Path, Mapping[str, str]], *, force: bool = False) -> list[Path]:
     """:func:`write_files` for files in several directories (``{directory: {name: text}}``): every check
     and every temporary file is done for all of them before the first one is renamed into place."""
@@ -104,6 +107,7 @@ def write_groups(groups: Mapping[Path, Mapping[str, str]], *, force: bool = Fals
             where = {"source": str(current)} if len(groups) == 1 else {}
             raise UserError(f"{clash_message(clashes)}; use --force to overwrite or --check to compare", **where)
         new_mode = 0o666 & ~_umask()
+        fsync_each = sum(len(files) for files in groups.values()) <= FSYNC_EACH_UP_TO
         for out_dir, files in groups.items():
             current = out_dir
             missing = _missing_parents(out_dir)
@@ -111,7 +115,9 @@ def write_groups(groups: Mapping[Path, Mapping[str, str]], *, force: bool = Fals
             created = missing + created
             for name, text in files.items():
                 target, status = targets[out_dir][name]
-                staged.append((target, _stage(target, text, status, new_mode), out_dir / name))
+                staged.append((target, _stage(target, text, status, new_mode, fsync_each), out_dir / name))
+        if not fsync_each:
+            os.sync()
         written = []
         for target, tmp, path in staged:
             os.replace(tmp, target)
@@ -131,8 +137,11 @@ def write_groups(groups: Mapping[Path, Mapping[str, str]], *, force: bool = Fals
                 pass
 
 
-def _stage(target: Path, text: str, status: os.stat_result | None, new_mode: int) -> Path:
-    """``text`` in a temporary file beside ``target``, with the mode (and owner) the file will have."""
+def _stage(target: Path, text: str, status: os.stat_result | None, new_mode: int, fsync: bool) -> Path:
+    """``text`` in a temporary file beside ``target``, with the mode (and owner) the file will have; on disk
+    when ``fsync`` (else the caller syncs)."""
+    import tempfile  # here, not at the top: `dockgen render --stdout` and `--check` write nothing
+
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except FileNotFoundError:  # the directory exists but takes no new files (/proc, /sys)
@@ -142,7 +151,8 @@ def _stage(target: Path, text: str, status: os.stat_result | None, new_mode: int
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
-            os.fsync(handle.fileno())
+            if fsync:
+                os.fsync(handle.fileno())
         if status is None:
             os.chmod(tmp, new_mode)
         else:
@@ -157,6 +167,8 @@ def _stage(target: Path, text: str, status: os.stat_result | None, new_mode: int
 
 def drift(files: Mapping[str, str], out_dir: Path) -> str:
     """A unified diff from the files on disk to ``files``; empty when they match."""
+    import difflib  # here, not at the top: the fast `dockgen render --stdout` needs no diff
+
     chunks = []
     for name, text in files.items():
         path = out_dir / name

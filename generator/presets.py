@@ -1,13 +1,18 @@
-"""Finding and reading presets: YAML files, built-in presets and ``--set`` overrides."""
+"""Finding and reading presets: YAML files, built-in presets, stdin and ``--set`` overrides.
+
+PyYAML is imported only when a document or value is more than flat ``key: value`` lines or a plain
+scalar (:mod:`.flatyaml`), or when YAML is written: it would double the start-up of `dockgen render`.
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from . import flatyaml
 from .errors import UserError, did_you_mean, show
 from .model import Preset, preset_from_mapping, preset_mapping
 from .paths import presets_dir
@@ -17,36 +22,48 @@ SET_SOURCE = "--set"
 MAX_PRESET_BYTES = 64 * 1024
 #: Nodes a preset may have once YAML aliases are expanded (a "billion laughs" bomb has billions).
 MAX_YAML_NODES = 10_000
+#: The preset argument that means "read the preset from standard input".
+STDIN = "-"
+STDIN_SOURCE = "<stdin>"
+
+if TYPE_CHECKING:
+    import yaml
 
 
-class _StrictLoader(yaml.SafeLoader):
+@cache
+def _strict_loader() -> type[yaml.SafeLoader]:
     """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+    import yaml
 
+    class StrictLoader(yaml.SafeLoader):
+        pass
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        try:
-            duplicate = key in seen
-        except TypeError:  # a list or mapping as a key: ask for text
-            raise yaml.constructor.ConstructorError(
-                None, None, "a key must be text, not a list or mapping", key_node.start_mark
-            ) from None
-        if duplicate:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {show(key)}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+    def construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in seen
+            except TypeError:  # a list or mapping as a key: ask for text
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key must be text, not a list or mapping", key_node.start_mark
+                ) from None
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {show(key)}", key_node.start_mark
+                )
+            seen.add(key)
+        return loader.construct_mapping(node, deep=deep)
 
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return StrictLoader
 
 
 def _check_expanded_size(node: yaml.Node | None, source: str) -> None:
     """Refuse a document whose aliases expand to more than MAX_YAML_NODES nodes, before anything
     (a message, a comparison) walks the expanded structure."""
+    import yaml
+
     budget = MAX_YAML_NODES
     stack = [node] if node is not None else []
     while stack:
@@ -62,9 +79,14 @@ def _check_expanded_size(node: yaml.Node | None, source: str) -> None:
 
 
 def parse_yaml(text: str, source: str) -> Any:
+    flat = flatyaml.load(text)
+    if flat is not flatyaml.NOT_FLAT:
+        return flat
+    import yaml
+
     loader = None
     try:
-        loader = _StrictLoader(text)
+        loader = _strict_loader()(text)
         node = loader.get_single_node()
         _check_expanded_size(node, source)
         return loader.construct_document(node) if node is not None else None
@@ -83,11 +105,16 @@ def parse_yaml(text: str, source: str) -> Any:
             loader.dispose()
 
 
-def _read_text(path: Path, source: str) -> str:
-    """A preset file's text, at most MAX_PRESET_BYTES of it (`/dev/zero` must not eat the memory)."""
+def _read_text(path: Path | None, source: str) -> str:
+    """A preset file's text (stdin's for None), at most MAX_PRESET_BYTES of it (`/dev/zero` must not eat
+    the memory)."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_PRESET_BYTES + 1)
+        if path is None:
+            stream = getattr(sys.stdin, "buffer", None)
+            data = stream.read(MAX_PRESET_BYTES + 1) if stream else sys.stdin.read(MAX_PRESET_BYTES + 1).encode()
+        else:
+            with path.open("rb") as handle:
+                data = handle.read(MAX_PRESET_BYTES + 1)
     except FileNotFoundError:
         raise UserError("no such preset file", source=source) from None
     except OSError as exc:
@@ -104,7 +131,37 @@ def _read_text(path: Path, source: str) -> str:
 
 def builtin_presets() -> dict[str, Path]:
     """Built-in preset names (file stem) mapped to their files, sorted by name."""
-    return {path.stem: path for path in sorted(presets_dir().glob("*.yaml"))}
+    return dict(_builtin_presets())
+
+
+@cache
+def _builtin_presets() -> tuple[tuple[str, Path], ...]:
+    return tuple((path.stem, path) for path in sorted(presets_dir().glob("*.yaml")))
+
+
+def builtin_preset_text(name: str) -> str:
+    """Built-in preset ``name`` as YAML to start a preset file from: its keys, and its description as a
+    comment (it describes the preset; as a key it would label the user's image, see load_preset)."""
+    builtins = builtin_presets()
+    if name not in builtins:
+        raise UserError(f"no built-in preset named {show(name)}{did_you_mean(name, builtins)}; "
+                        f"allowed: {', '.join(builtins)}")
+    import yaml
+
+    data, _ = read_preset_data(name)
+    description = data.pop("description", None)
+    header = f"# dockgen built-in preset {name}" + (f": {description}" if description else "") + "\n"
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def preset_path(ref: str) -> Path | None:
+    """The file preset ``ref`` names, or None when it is ``-`` (stdin) or a built-in preset name."""
+    if ref == STDIN:
+        return None
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml") or path.exists() or ("/" in ref and ref not in builtin_presets()):
+        return path
+    return None
 
 
 def _listed(ref: str, builtins: Mapping[str, Path]) -> str:
@@ -115,10 +172,14 @@ def _listed(ref: str, builtins: Mapping[str, Path]) -> str:
 
 
 def read_preset_data(ref: str) -> tuple[dict[str, Any], str]:
-    """The raw mapping of preset ``ref`` (a path or a built-in name) and how to name it in errors."""
-    path = Path(ref)
+    """The raw mapping of preset ``ref`` (a path, a built-in name or ``-`` for stdin) and how to name it
+    in errors."""
+    path = preset_path(ref)
     builtins = builtin_presets()
-    if path.suffix in (".yaml", ".yml") or path.exists() or ("/" in ref and ref not in builtins):
+    if ref == STDIN:
+        source = STDIN_SOURCE
+        text = _read_text(None, source)
+    elif path is not None:
         source = str(path)
         text = _read_text(path, source)
     elif ref in builtins:
@@ -156,7 +217,9 @@ def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
             value = raw  # YAML would fold a newline into a space; the model refuses it instead
         else:
             try:
-                value = parse_yaml(raw, f"{SET_SOURCE} {key}")
+                value = flatyaml.scalar(raw)
+                if value is flatyaml.NOT_FLAT:
+                    value = parse_yaml(raw, f"{SET_SOURCE} {key}")
             except UserError:
                 value = raw.strip()
             if isinstance(value, (dict, list)):
@@ -177,5 +240,7 @@ def load_preset(ref: str, overrides: Iterable[str] = ()) -> Preset:
 
 def dump_preset(preset: Preset) -> str:
     """YAML text of a preset, as `dockgen new --save-preset` writes it."""
+    import yaml
+
     data = {key: list(value) if isinstance(value, tuple) else value for key, value in preset_mapping(preset).items()}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

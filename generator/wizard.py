@@ -28,6 +28,7 @@ from .model import Preset, default_preset, drop_inapplicable, parse_field, prese
 from .output import clash_message, existing, write_groups
 from .presets import dump_preset, read_preset_data
 from .render import render
+from .schema import schema_comment
 
 WIZARD_SOURCE = "the wizard"
 NO_TTY_MESSAGE = ("`dockgen new` asks questions and needs a terminal, but stdin is not one; "
@@ -161,7 +162,7 @@ def plan_for(preset: Preset, directory: Path, save_preset: Path | None, detectio
     result = render(preset)
     files = {directory / name: text for name, text in result.files.items()}
     if save_preset is not None:
-        files[save_preset] = dump_preset(preset)
+        files[save_preset] = schema_comment(save_preset.parent) + dump_preset(preset)
     warnings = language_module(preset.language, "wizard").plan_warnings(preset, detection, result.warnings)
     return Plan(preset=preset, files=files, warnings=warnings)
 

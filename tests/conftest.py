@@ -60,3 +60,12 @@ def matrix(full: bool = False) -> list[Any]:
     for pm, base, options in itertools.product(dict(PACKAGE_MANAGERS), BASES, variants):
         params.append(pytest.param(pm, base, options, id=f"{pm}-{base}-{'-'.join(f'{k}={v}' for k, v in options.items()) or 'plain'}"))
     return params
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _dockgen_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The command line's caches (rendered files, compiled templates) in a directory of this test run, not
+    the user's: every command the tests run, in this process or a child, starts from an empty cache."""
+    import os
+
+    os.environ["DOCKGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("dockgen-cache"))

@@ -28,9 +28,10 @@ def test_wheel_carries_templates_and_presets(wheel: Path) -> None:
     assert "generator/templates/node/dockerignore.jinja" in names
     assert "generator/presets/node-npm-slim.yaml" in names
     assert "generator/tzlinks.txt" in names
+    assert "generator/preset.schema.json" in names
     assert any(n.startswith("generator/templates/node/pm/") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "dockgen = generator.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "dockgen = generator.entry:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_wheel_renders_a_builtin_preset_anywhere(wheel: Path, tmp_path: Path) -> None:

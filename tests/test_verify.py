@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from generator import builders, containers
 from generator import verify as v
 from generator.cli import cli
+from generator.dockerfile import without_syntax_directive
 from generator.errors import UserError
 
 BUILDAH_INSPECT = {
@@ -159,6 +162,19 @@ def test_default_builder_order(monkeypatch: pytest.MonkeyPatch, available: dict,
     assert v.choose_builder().name == chosen
 
 
+def test_default_builder_says_why_it_passed_docker_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    _set_available(monkeypatch, buildah=True)
+    monkeypatch.setattr(v.DockerBuilder, "unavailable", classmethod(lambda c: "the docker 28 client has no buildx"))
+    monkeypatch.setattr(v.BuildahBuilder, "unavailable", classmethod(lambda c: None))
+    warnings: list[str] = []
+    assert v.choose_builder(None, warnings).name == "buildah"
+    assert warnings == ["not using docker: the docker 28 client has no buildx"]
+    monkeypatch.setattr(v.DockerBuilder, "unavailable", classmethod(lambda c: "docker is not installed"))
+    warnings.clear()
+    v.choose_builder(None, warnings)
+    assert warnings == [], "a builder that is not installed is no surprise"
+
+
 def test_no_builder_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
     _set_available(monkeypatch)
     with pytest.raises(UserError, match="no container builder is available .*docker missing.*podman missing"):
@@ -240,7 +256,8 @@ def test_cli_prints_the_report(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 def test_buildah_build_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     calls = []
     monkeypatch.delenv("BUILDAH_ISOLATION", raising=False)
-    monkeypatch.setattr(v, "stream", lambda argv, on_line, env=None: (calls.append(argv) or (0, ["STEP 1/1: FROM x"])))
+    monkeypatch.setattr(builders, "stream",
+                        lambda argv, on_line, env=None: (calls.append(argv) or (0, ["STEP 1/1: FROM x"])))
     result = v.BuildahBuilder().build(tmp_path, tmp_path / "Dockerfile", "t:1", None, ["/a:/a:ro"])
     argv = calls[0]
     assert argv[:2] == ["buildah", "bud"] and argv[-1] == str(tmp_path)
@@ -252,7 +269,7 @@ def test_buildah_build_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
 
 def test_failed_build_raises_with_tail(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     lines = [f"line {i}" for i in range(100)]
-    monkeypatch.setattr(v, "stream", lambda argv, on_line, env=None: (1, lines))
+    monkeypatch.setattr(builders, "stream", lambda argv, on_line, env=None: (1, lines))
     with pytest.raises(v.VerifyFailed) as info:
         v.BuildahBuilder().build(tmp_path, tmp_path / "Dockerfile", "t:1", None)
     assert info.value.tail == lines[-v.TAIL_LINES:]
@@ -277,3 +294,205 @@ def test_added_files_compares_with_the_base(tmp_path: Path) -> None:
     (image / "proc" / "skipped").write_text("x")
     added = v.added_files(image, base)
     assert added == {"app": 0, "app/index.js": 5}
+
+
+# --------------------------------------------------------------------------- layer sizes
+
+DOCKER_HISTORY = """\
+0\tCMD ["node" "index.js"]
+0\tUSER 1000:1000
+3164\tCOPY . . # buildkit
+7030\tCOPY /app/node_modules ./node_modules # buildkit
+0\tWORKDIR /app
+225079\t/bin/sh
+323570558\t/bin/sh
+"""
+
+
+def test_parse_docker_history_is_oldest_first_in_bytes() -> None:
+    entries = v.parse_docker_history(DOCKER_HISTORY + "garbage line\n")
+    assert [e.size for e in entries] == [323570558, 225079, 0, 7030, 3164, 0, 0]
+    assert entries[3].created_by == "COPY /app/node_modules ./node_modules # buildkit"
+
+
+def test_buildah_history_gets_the_manifest_layer_sizes() -> None:
+    info = v.parse_buildah_inspect(BUILDAH_INSPECT | {"OCIv1": BUILDAH_INSPECT["OCIv1"] | {"history": [
+        {"created_by": "/bin/sh"}, {"created_by": "/bin/sh -c #(nop) ENV A=1", "empty_layer": True},
+        {"created_by": "/bin/sh -c #(nop) COPY dir:abc in ./node_modules "},
+        {"created_by": "/bin/sh -c #(nop) COPY dir:def in . "}]}})
+    assert [(e.size, e.empty) for e in info.entries] == [(1000, False), (0, True), (200, False), (30, False)]
+    # A history that does not match the layers gives no sizes rather than wrong ones.
+    odd = v.parse_buildah_inspect(BUILDAH_INSPECT)
+    assert [e.size for e in odd.entries] == [None, None]
+
+
+def _image(*sizes: int, names: tuple[str, ...] = ()) -> v.ImageInfo:
+    names = names or tuple(f"step {i}" for i in range(len(sizes)))
+    return v.ImageInfo(ref="x", entries=tuple(v.HistoryEntry(n, s) for n, s in zip(names, sizes)))
+
+
+def test_own_entries_are_those_after_the_base() -> None:
+    base = _image(100, 5)
+    image = _image(100, 5, 0, 7, 3)
+    assert [e.size for e in v.own_entries(image, base)] == [0, 7, 3]
+    assert v.own_entries(image, None) == image.entries
+    assert v.own_entries(image, _image(100, names=("other base",))) is None
+    # docker: bytes above the base from the history when no layer sizes are known
+    assert v.bytes_above(image, base) == 10
+
+
+def test_layer_table_largest_first_named_by_the_dockerfile() -> None:
+    entries = v.parse_docker_history(DOCKER_HISTORY)[2:]
+    instructions = ["WORKDIR /app", "COPY --from=deps /app/node_modules ./node_modules", "COPY . .",
+                    "USER 1000:1000", 'CMD ["node", "index.js"]']
+    assert v.layer_table(entries, instructions) == [
+        (7030, "COPY --from=deps /app/node_modules ./node_modules"), (3164, "COPY . ."),
+    ]
+    # Instructions that do not match the history one to one: the history's own words, cleaned.
+    assert v.layer_table(entries, instructions[:2]) == [
+        (7030, "COPY /app/node_modules ./node_modules"), (3164, "COPY . ."),
+    ]
+
+
+@pytest.mark.parametrize(("created_by", "label"), [
+    ("/bin/sh -c #(nop) COPY dir:f1fa in . ", "COPY dir:f1fa in ."),
+    ("RUN |2 A=1 B= /bin/sh -c npm ci # buildkit", "RUN /bin/sh -c npm ci"),
+    ("ENV NODE_ENV=production     PORT=3000", "ENV NODE_ENV=production PORT=3000"),
+    ("RUN " + "x" * 100, "RUN " + "x" * 65 + "..."),
+])
+def test_instruction_label(created_by: str, label: str) -> None:
+    assert v.instruction_label(created_by) == label
+
+
+def test_runtime_instructions_follow_the_stage_chain() -> None:
+    text = ("# syntax=docker/dockerfile:1\nFROM node:24 AS build\nRUN make\n"
+            "FROM node:24-slim AS base\nARG X\nWORKDIR /app\nFROM base AS runtime\n"
+            "COPY --from=build /out \\\n    ./out\nCMD [\"node\"]\n")
+    assert v.runtime_instructions(text) == ["WORKDIR /app", "COPY --from=build /out ./out", 'CMD ["node"]']
+    assert v.runtime_instructions("RUN x\n") == []
+
+
+def test_report_prints_the_layer_table() -> None:
+    lines = _report(layer_rows=[(2_400_000, "COPY --from=deps /app/node_modules ./node_modules"), (512, "COPY . .")],
+                    own_instructions=9).lines()
+    assert lines[-3] == "layer sizes         2 of 9 instructions above the base added bytes, largest first:"
+    assert lines[-2:] == ["     2.4 MB  COPY --from=deps /app/node_modules ./node_modules", "      512 B  COPY . ."]
+    assert not any("layer sizes" in line for line in _report().lines())
+
+
+# --------------------------------------------------------------------------- docker: BuildKit, network, syntax
+
+
+def _fake_docker(tmp_path: Path, version: str, buildx: bool) -> str:
+    cli = tmp_path / "docker"
+    cli.write_text("#!/bin/sh\n"
+                   f'if [ "$1" = version ]; then echo {version}; exit 1; fi\n'
+                   f'if [ "$1" = buildx ]; then exit {0 if buildx else 1}; fi\n'
+                   'echo "$@" >> "$0.calls"\n')
+    cli.chmod(0o755)
+    return str(cli)
+
+
+@pytest.mark.parametrize(("version", "buildx", "env", "legacy"), [
+    ("28.2.2", False, {}, "has no buildx plugin"),
+    ("28.2.2", True, {}, None),
+    ("23.0.0", False, {"DOCKER_BUILDKIT": "1"}, "has no buildx plugin"),
+    ("20.10.24+dfsg1", False, {}, None),  # before 23: BuildKit built into the client (verify sets DOCKER_BUILDKIT=1)
+    ("20.10.24+dfsg1", False, {"DOCKER_BUILDKIT": "0"}, "DOCKER_BUILDKIT=0 selects docker's legacy builder"),
+    ("28.2.2", True, {"DOCKER_BUILDKIT": "false"}, "DOCKER_BUILDKIT=false"),
+])
+def test_legacy_builder_is_detected(tmp_path: Path, version: str, buildx: bool, env: dict, legacy: str | None) -> None:
+    reason = builders.legacy_builder_reason(_fake_docker(tmp_path, version, buildx), env)
+    if legacy is None:
+        assert reason is None
+    else:
+        assert legacy in reason and "RUN --mount" in reason and "\n" not in reason
+
+
+def test_docker_build_stops_before_a_legacy_build(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    cli = _fake_docker(tmp_path, "28.2.2", buildx=False)
+    with pytest.raises(UserError, match="install buildx"):
+        v.DockerBuilder(cli).build(tmp_path, tmp_path / "Dockerfile", "t", None)
+    assert not Path(cli + ".calls").exists(), "docker build ran anyway"
+
+
+def test_docker_build_command_with_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    calls = []
+    monkeypatch.delenv("DOCKER_BUILDKIT", raising=False)
+    monkeypatch.setattr(builders, "stream", lambda argv, on_line, env=None: (calls.append((argv, env)) or (0, [])))
+    cli = _fake_docker(tmp_path, "20.10.24", buildx=False)
+    v.DockerBuilder(cli, network="host").build(tmp_path, tmp_path / "Dockerfile.test", "t:1", None,
+                                               extra=["--secret", "id=npmrc,src=/x"])
+    argv, env = calls[0]
+    assert argv == [cli, "build", "-f", str(tmp_path / "Dockerfile.test"), "-t", "t:1", "--network", "host",
+                    "--secret", "id=npmrc,src=/x", str(tmp_path)]
+    assert env["DOCKER_BUILDKIT"] == "1" and env["BUILDKIT_PROGRESS"] == "plain"
+
+
+@pytest.mark.parametrize(("network", "expected"), [
+    ("host", ["--network", "host"]),
+    (None, ["-p", "127.0.0.1:{port}:3000"]),
+    ("ci", ["--network", "ci", "-p", "127.0.0.1:{port}:3000"]),
+])
+def test_docker_run_on_the_host_network(monkeypatch: pytest.MonkeyPatch, network: str | None, expected: list) -> None:
+    calls = []
+    monkeypatch.setattr(containers, "_run", lambda argv, **kw: calls.append(argv) or
+                        subprocess.CompletedProcess(argv, 0, "", ""))
+    monkeypatch.setattr(containers, "port_free", lambda port: True)
+    running = v.CliContainer("docker", "img:1", 3000, network)
+    argv = calls[0]
+    assert argv[:3] == ["docker", "run", "-d"] and argv[-1] == "img:1"
+    assert argv[5:-1] == [part.format(port=running.port) for part in expected]
+    assert running.rootfs is None  # no MergedDir answered
+
+
+def test_docker_run_on_the_host_network_moves_a_taken_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    monkeypatch.setattr(containers, "_run", lambda argv, **kw: calls.append(argv) or
+                        subprocess.CompletedProcess(argv, 0, "", ""))
+    monkeypatch.setattr(containers, "port_free", lambda port: False)
+    running = v.CliContainer("docker", "img:1", 3000, "host")
+    assert running.port != 3000 and calls[0][5:-1] == ["--network", "host", "-e", f"PORT={running.port}"]
+
+
+def test_cli_passes_file_and_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen = {}
+    monkeypatch.setattr(v, "verify", lambda directory, **kwargs: seen.update(kwargs) or _report())
+    result = CliRunner().invoke(cli, ["verify", str(tmp_path), "--network", "host", "-f", str(tmp_path / "D")])
+    assert result.exit_code == 0, result.output
+    assert seen["network"] == "host" and seen["dockerfile"] == tmp_path / "D"
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"network": "host; rm -rf /"}, "--network: 'host; rm -rf /' is not a network name"),
+    ({"dockerfile": "missing/Dockerfile"}, "--file: missing/Dockerfile is not a file"),
+])
+def test_verify_rejects_bad_file_and_network(tmp_path: Path, kwargs: dict, message: str) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    with pytest.raises(UserError) as info:
+        v.verify(tmp_path, builder="buildah", **kwargs)
+    assert message in str(info.value)
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize("preset", sorted(p.name for p in GOLDEN.iterdir() if (p / "Dockerfile").is_file()))
+def test_syntax_directive_is_the_only_difference(preset: str) -> None:
+    """The file the docker e2e builds (no `# syntax`, so no frontend pull) is byte for byte what users get,
+    minus that one line: generated files keep the directive, which pins the Dockerfile frontend for users."""
+    text = (GOLDEN / preset / "Dockerfile").read_text()
+    lines = text.splitlines(keepends=True)
+    assert lines[0] == "# syntax=docker/dockerfile:1\n"
+    assert without_syntax_directive(text) == "".join(lines[1:])
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("# escape=`\n#syntax = docker/dockerfile:1.7\nFROM x\n", "# escape=`\nFROM x\n"),
+    ("FROM x\n# syntax=docker/dockerfile:1\n", "FROM x\n# syntax=docker/dockerfile:1\n"),  # not a directive there
+    ("# a comment\n# syntax=docker/dockerfile:1\nFROM x\n", "# a comment\n# syntax=docker/dockerfile:1\nFROM x\n"),
+    ("# syntax=docker/dockerfile:1\r\nFROM x\r\n", "FROM x\r\n"),
+    ("FROM x\n", "FROM x\n"),
+])
+def test_without_syntax_directive(text: str, expected: str) -> None:
+    assert without_syntax_directive(text) == expected

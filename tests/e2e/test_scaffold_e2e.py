@@ -15,6 +15,7 @@ from .conftest import AppBuilder, assert_clean, assert_runtime, image_audit
 pytestmark = pytest.mark.e2e
 
 
+@pytest.mark.both_builders
 @pytest.mark.parametrize("base", ["distroless"])
 def test_scaffolded_express_service_builds_and_answers(app_builder: AppBuilder, base: str) -> None:
     project = scaffold(app_builder.tmp_path, {"project_name": "Hello Service", "framework": "express",

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...errors import InvalidValue, show
-from ...fields import Field, allowed, as_bool, as_str, choice, https_url, port_field, relative_path, timezone_field
+from ...fields import (Field, allowed, as_bool, as_str, choice, https_url, https_url_schema, json_pattern, port_field,
+                       relative_path, timezone_field, with_schema)
 from ..base import KeyProblem, common_fields
 
 #: The Go releases with maintained golang images (Go supports the two newest); the newest is the default.
@@ -35,12 +36,19 @@ def _go_version(value: Any) -> str:
     return text
 
 
+# `go_version: 1.27` unquoted is a YAML number: the schema takes it as the parser does.
+with_schema(_go_version, enum=[*GO_VERSIONS, *(float(version) for version in GO_VERSIONS)])
+
+
 def _package(value: Any) -> str:
     text = as_str(value)
     if not _PACKAGE.fullmatch(text) or ".." in text.split("/"):
         raise InvalidValue(f"{show(text)} is not a main package inside the module; allowed: . or ./dir/dir "
                            "(letters, digits, . _ + -), no '..'")
     return text
+
+
+with_schema(_package, pattern=json_pattern(_PACKAGE))
 
 
 def _local_modules(value: Any) -> tuple[str, ...] | None:
@@ -56,6 +64,12 @@ def _local_modules(value: Any) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(dirs)) or None
 
 
+# Each item: a directory as relative_path takes it, or nothing once "./" and trailing "/" are dropped.
+with_schema(_local_modules, type="array", items={"type": "string", "anyOf": [
+    relative_path("directory").json_schema,  # type: ignore[attr-defined]
+    {"pattern": "^(?:\\./)?/*$"}]})
+
+
 def _registry_mirror(value: Any) -> str:
     text = as_str(value)
     if "," in text or "|" in text:
@@ -64,6 +78,9 @@ def _registry_mirror(value: Any) -> str:
     if _LOOPBACK_URL.fullmatch(text):
         return text
     return https_url(text, "a Go module proxy URL", KNOWN_MIRRORS)
+
+
+with_schema(_registry_mirror, anyOf=[*https_url_schema(KNOWN_MIRRORS)["anyOf"], {"pattern": json_pattern(_LOOPBACK_URL)}])
 
 
 #: Every Go preset key, in the order the README, the wizard and saved presets use.

@@ -16,11 +16,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ...detection import MAX_SCAN_BYTES, Detection, read_json, read_manifest, read_text, record
 from ...errors import show
 from ...fields import normalize_relative_path
-from ...detection import MAX_SCAN_BYTES, Detection, read_json, read_manifest, read_text, record
+from ...lazyre import lazy
 from .model import DEFAULT_NODE_VERSION, FIELDS, LOCKFILE_NAMES, NODE_VERSIONS, NodePreset
 
 #: Files that make a directory a Node.js project.
@@ -52,11 +51,11 @@ JS_ONLY_INSTALL_SCRIPTS = frozenset({"core-js", "core-js-pure", "es5-ext", "husk
 LTS_CODENAMES = {"argon": 4, "boron": 6, "carbon": 8, "dubnium": 10, "erbium": 12, "fermium": 14,
                  "gallium": 16, "hydrogen": 18, "iron": 20, "jod": 22, "krypton": 24}
 
-_PORT_DEFAULT = re.compile(r"process\.env\.PORT\b\s*\)?\s*(?:\|\||\?\?)\s*['\"]?(\d{1,5})\b")
-_NODE_START = re.compile(r"^\s*node\s+(?:-{1,2}[A-Za-z][\w-]*(?:=\S+)?\s+)*(?:\./)?(\S+)\s*$")
-_OUT_DIR_FLAG = re.compile(r"(?:--outDir|--out-dir|--outdir|-d)(?:\s+|=)(?:\./)?([^\s&|;]+)")
-_PNPM_KEY = re.compile(r"/?(@[^/@]+/[^/@]+|[^/@]+)")
-_TS_OUT_DIR = re.compile(r'"outDir"\s*:\s*"([^"]+)"')
+_PORT_DEFAULT = lazy(r"process\.env\.PORT\b\s*\)?\s*(?:\|\||\?\?)\s*['\"]?(\d{1,5})\b")
+_NODE_START = lazy(r"^\s*node\s+(?:-{1,2}[A-Za-z][\w-]*(?:=\S+)?\s+)*(?:\./)?(\S+)\s*$")
+_OUT_DIR_FLAG = lazy(r"(?:--outDir|--out-dir|--outdir|-d)(?:\s+|=)(?:\./)?([^\s&|;]+)")
+_PNPM_KEY = lazy(r"/?(@[^/@]+/[^/@]+|[^/@]+)")
+_TS_OUT_DIR = lazy(r'"outDir"\s*:\s*"([^"]+)"')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -411,6 +410,8 @@ def find_native_addons(root: Path, pkg: dict[str, Any] | None = None) -> list[st
                 found.setdefault(name, f"install script in {lockname}, may build or download a binary")
     pnpm_lock = read_text(root / "pnpm-lock.yaml")
     if pnpm_lock and "requiresBuild: true" in pnpm_lock:
+        import yaml  # here only: `dockgen render` imports this module, and PyYAML would slow its start
+
         try:
             data = yaml.safe_load(pnpm_lock) or {}
         except yaml.YAMLError:
@@ -482,10 +483,10 @@ def detect(project_dir: Path | str, base: str | None = None) -> Detection:
 
 
 #: Lines of a project's .npmrc / .yarnrc.yml that carry registry credentials.
-_NPMRC_AUTH = re.compile(r"^\s*(//\S+:)?(_authToken|_auth|_password|username)\s*=", re.MULTILINE)
-_YARNRC_AUTH = re.compile(r"^\s*(npmAuthToken|npmAuthIdent)\s*:", re.MULTILINE)
+_NPMRC_AUTH = lazy(r"^\s*(//\S+:)?(_authToken|_auth|_password|username)\s*=", re.MULTILINE)
+_YARNRC_AUTH = lazy(r"^\s*(npmAuthToken|npmAuthIdent)\s*:", re.MULTILINE)
 #: The same keys with a literal value, not a ${VARIABLE} taken from the environment.
-_YARNRC_LITERAL = re.compile(r"^\s*(npmAuthToken|npmAuthIdent)\s*:\s*(?![\"']?\$\{)\S", re.MULTILINE)
+_YARNRC_LITERAL = lazy(r"^\s*(npmAuthToken|npmAuthIdent)\s*:\s*(?![\"']?\$\{)\S", re.MULTILINE)
 
 
 def _detect_registry_auth(root: Path, result: Detection) -> None:

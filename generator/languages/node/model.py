@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from ...errors import InvalidValue, show
-from ...fields import (ANY, Field, allowed, as_bool, as_int, as_str, choice, https_url, port_field, relative_path,
-                       timezone_field)
+from ...fields import (ANY, Field, allowed, as_bool, as_int, as_str, choice, https_url, https_url_schema, json_pattern,
+                       port_field, relative_path, timezone_field, with_schema)
+from ...lazyre import lazy
 from ..base import KeyProblem, common_fields
 
 PACKAGE_MANAGERS = ("npm", "yarn", "pnpm")
@@ -30,7 +30,7 @@ DEFAULT_NODE_VERSION = 24
 #: production dependencies with the workspace-tools plugin, which the Dockerfile cannot assume.
 YARN_VERSIONS = (1, 4)
 
-_SCRIPT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._-]*")
+_SCRIPT_NAME = lazy(r"[A-Za-z0-9][A-Za-z0-9:._-]*")
 _ENTRYPOINT_SUFFIXES = (".js", ".mjs", ".cjs")
 
 #: Dead registries and their replacement, warned about rather than rejected.
@@ -69,6 +69,7 @@ def _script_name(value: Any) -> str:
     return text
 
 
+with_schema(_script_name, pattern=json_pattern(_SCRIPT_NAME))
 _build_output_path = relative_path("directory")
 #: Directories the Dockerfile itself fills: a build output there would be overwritten or overwrite them.
 _RESERVED_OUTPUTS = ("node_modules", "package.json", ".yarn", ".pnpm-store")
@@ -82,9 +83,18 @@ def _build_output(value: Any) -> str:
     return text
 
 
+_RESERVED_PATTERN = "|".join(name.replace(".", "\\.") for name in _RESERVED_OUTPUTS)
+with_schema(_build_output, allOf=[*_build_output_path.json_schema["allOf"],  # type: ignore[attr-defined]
+                                  {"not": {"type": "string",
+                                           "pattern": f"^(?:\\./)*(?:{_RESERVED_PATTERN})(?:/|$)"}}])
+
+
 def _registry_mirror(value: Any) -> str:
     return https_url(as_str(value), "a registry URL", KNOWN_MIRRORS,
                      credentials="for a private registry set npmrc_secret: true and keep the token in .npmrc")
+
+
+with_schema(_registry_mirror, **https_url_schema(KNOWN_MIRRORS))
 
 
 #: Every Node.js preset key, in the order the README, the wizard and saved presets use.
