@@ -110,6 +110,8 @@ def as_answer(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):  # an exec-form command: its words, as the model splits them back
+        return " ".join(str(word) for word in value)
     return str(value)
 
 

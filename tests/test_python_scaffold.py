@@ -85,3 +85,13 @@ def test_install_dependencies_locks_with_uv(tmp_path: Path) -> None:
                "--set", "install_dependencies=yes", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "hello-service" / "uv.lock").is_file()
+
+
+def test_dockgen_scaffold_from_a_python_preset_keeps_its_command(tmp_path: Path) -> None:
+    made = run("-m", "generator", "scaffold", "--no-input", "--preset", "python-uv-tuna-shanghai", "--set",
+               "project_name=api", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    preset = load_preset(str(tmp_path / "api" / PRESET_FILE))
+    assert preset.command == ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "8000"]
+    assert (preset.registry_mirror, preset.timezone, preset.index_secret) == (
+        "https://pypi.tuna.tsinghua.edu.cn/simple", "Asia/Shanghai", True)

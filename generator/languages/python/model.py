@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 from typing import Any
 
 from ...errors import InvalidValue, show
-from ...fields import Field, allowed, as_bool, as_str, choice, https_url, port_field, relative_path, timezone_field
+from ...fields import (Field, allowed, as_bool, as_str, choice, https_url, https_url_schema, port_field,
+                       relative_path, timezone_field, with_schema)
 from ..base import KeyProblem, common_fields
 
 PACKAGE_MANAGERS = ("pip", "poetry", "uv")
@@ -43,13 +43,14 @@ def _python_version(value: Any) -> str:
     return text
 
 
+# `python_version: 3.13` unquoted is a YAML number: the schema takes it as the parser does.
+with_schema(_python_version, enum=[*PYTHON_VERSIONS, *(float(version) for version in PYTHON_VERSIONS)])
+
+
 def _command(value: Any) -> list[str]:
-    """The start command, exec form: a list of words, or one line split like a shell would."""
+    """The start command, exec form: a list of words (numbers allowed), or one line of words split at spaces."""
     if isinstance(value, str):
-        try:
-            words = shlex.split(value)
-        except ValueError as exc:
-            raise InvalidValue(f"{show(value)} cannot be split into words ({exc}); allowed: a list of words") from None
+        words = value.split()
     elif isinstance(value, (list, tuple)):
         words = [as_str(word) for word in value]
     else:
@@ -65,8 +66,19 @@ def _command(value: Any) -> list[str]:
     return words
 
 
+_WORD = _COMMAND_WORD.pattern
+with_schema(_command, type=["array", "string"], anyOf=[
+    {"type": "array", "minItems": 1, "items": {"anyOf": [{"type": "string", "pattern": f"^\\s*(?:{_WORD})\\s*$"},
+                                                          {"type": "integer"}]}},
+    {"type": "string", "pattern": f"^\\s*(?:{_WORD})(?:\\s+(?:{_WORD}))*\\s*$"},
+])
+
+
 def _registry_mirror(value: Any) -> str:
     return https_url(as_str(value), "a PyPI simple index URL", KNOWN_MIRRORS).rstrip("/")
+
+
+with_schema(_registry_mirror, **https_url_schema(KNOWN_MIRRORS))
 
 
 #: Every Python preset key, in the order the README, the wizard and saved presets use.
@@ -81,7 +93,7 @@ FIELDS: dict[str, Field] = {
         Field("base", "runtime image: full, slim, alpine or distroless", choice(BASES), default="slim",
               choices=BASES),
         Field("command", "the start command as an exec-form list; programs resolve from the app's venv",
-              _command, default=list(DEFAULT_COMMAND)),
+              _command, default=list(DEFAULT_COMMAND), kind="array"),
         Field("requirements_file", "the pinned requirements pip installs (pip only)",
               relative_path("file", (".txt",), "requirements file (.txt)"), default="requirements.txt",
               optional=True, when={"package_manager": ("pip",)}),
