@@ -348,3 +348,11 @@ def test_every_refused_python_value_is_a_user_error(data: dict) -> None:
         assert "\n" not in str(exc) and len(str(exc)) < 600
         return
     assert problems(render(p).files["Dockerfile"]) == []
+
+
+def test_a_go_module_with_python_tooling_is_go(tmp_path: Path) -> None:
+    """go.mod is unambiguous; requirements.txt or pyproject.toml also turn up in other projects' tooling."""
+    write(tmp_path, {"go.mod": "module example.com/svc\n\ngo 1.26\n", "requirements.txt": "mkdocs==1.6.1\n"})
+    assert language_of(tmp_path) == "go"
+    write(tmp_path / "py", {"requirements.txt": "humanize==4.17.0\n"})
+    assert language_of(tmp_path / "py") == "python"
