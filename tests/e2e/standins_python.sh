@@ -228,6 +228,8 @@ if need "$DL_ROOT" "$DL_NONROOT"; then
     apt-get download $pkgs >/dev/null
     rm -rf /var/lib/apt/lists/*' >"$WORK/debs.log" 2>&1 \
     || { tail -n 30 "$WORK/debs.log" >&2; die "apt-get download for distroless failed (log above)"; }
+  # new_ctr runs in $(...), a subshell: the EXIT trap does not know this container, so remove it here
+  buildah rm "$src" >/dev/null
   c=$(new_ctr scratch dockgen-standin-py-distroless)
   dmnt=$(buildah mount "$c")
   install -d -m 0755 "$dmnt/usr/bin" "$dmnt/usr/lib" "$dmnt/usr/lib64" "$dmnt/etc/ssl/certs" "$dmnt/home" "$dmnt/var"
