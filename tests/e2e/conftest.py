@@ -21,6 +21,7 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -349,22 +350,31 @@ def steps(built: Built, prefix: str, containing: str = "") -> list[Any]:
     return [s for s in built.build.steps if s.text.startswith(prefix) and containing in s.text]
 
 
-def image_audit(builder: Builder, running: Running, image: ImageInfo, base_ref: str) -> dict[str, Any]:
-    """What the image's own layers added on top of its base, by file (path -> size)."""
+def image_audit(builder: Builder, running: Running, image: ImageInfo, base_ref: str | None) -> dict[str, Any]:
+    """What the image's own layers added on top of its base (None: FROM scratch, everything), by file
+    (path -> size)."""
     if isinstance(builder, DockerBuilder):
         return {"added": docker_added_files(builder.cli, image.id, base_ref)}
     assert running.rootfs is not None and isinstance(builder, BuildahBuilder)
+    if base_ref is None:
+        with tempfile.TemporaryDirectory() as empty:
+            return {"added": added_files(running.rootfs, Path(empty))}
     with builder.mounted(base_ref) as base_root:
         added = added_files(running.rootfs, base_root)
     return {"added": added}
 
 
-def docker_added_files(cli: str, ref: str, base_ref: str) -> dict[str, int]:
-    """The files in the layers ``ref`` has above ``base_ref``, read from the daemon's overlay2 layer
-    directories (a local daemon, as root): path -> size; a later layer's deletion (whiteout) removes a path."""
-    data, base = (json.loads(subprocess.run([cli, "image", "inspect", r], capture_output=True, text=True,
-                                            check=True).stdout)[0] for r in (ref, base_ref))
-    layers, base_layers = data["RootFS"]["Layers"], base["RootFS"]["Layers"]
+def docker_added_files(cli: str, ref: str, base_ref: str | None) -> dict[str, int]:
+    """The files in the layers ``ref`` has above ``base_ref`` (None: all of them), read from the daemon's
+    overlay2 layer directories (a local daemon, as root): path -> size; a later layer's deletion (whiteout)
+    removes a path. Not the container's root: docker adds /etc/hosts, /etc/resolv.conf and /.dockerenv there."""
+    def inspect(image: str) -> dict:
+        return json.loads(subprocess.run([cli, "image", "inspect", image], capture_output=True, text=True,
+                                         check=True).stdout)[0]
+
+    data = inspect(ref)
+    layers = data["RootFS"]["Layers"]
+    base_layers = inspect(base_ref)["RootFS"]["Layers"] if base_ref else []
     assert layers[: len(base_layers)] == base_layers, f"{ref} is not built on {base_ref}"
     driver = data["GraphDriver"]
     assert driver["Name"] == "overlay2", f"the e2e audit reads overlay2 layers, not {driver['Name']}"
