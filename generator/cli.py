@@ -110,7 +110,7 @@ def detect_command(directory: Path) -> None:
     from .detect import detect, detection_yaml
 
     if not directory.is_dir():
-        raise UserError("not a directory; allowed: a Node.js project directory", source=str(directory))
+        raise UserError("not a directory; allowed: a Node.js, Python or Go project directory", source=str(directory))
     detection = detect(directory)
     click.echo(detection_yaml(detection, directory), nl=False)
     for message in detection.warnings:
@@ -176,7 +176,7 @@ def verify_command(directory: Path, builder: str | None, url_path: str, expect: 
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Answer a question of the template, e.g. project_name=api or base=distroless (repeatable).")
 def scaffold_command(preset: str | None, no_input: bool, output_dir: Path, overrides: tuple[str, ...]) -> None:
-    """Create a new Node.js service with its Dockerfile (the cookiecutter template)."""
+    """Create a new Node.js, Python or Go service with its Dockerfile (its cookiecutter template; --set language=...)."""
     from .scaffold import scaffold
 
     project = scaffold(output_dir, preset=preset, overrides=overrides, no_input=no_input)

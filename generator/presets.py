@@ -7,12 +7,13 @@ scalar (:mod:`.flatyaml`), or when YAML is written: it would double the start-up
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import flatyaml
+from .languages import DEFAULT_LANGUAGE
 from .errors import UserError, did_you_mean, show
 from .model import Preset, preset_from_mapping, preset_mapping
 from .paths import presets_dir
@@ -164,6 +165,14 @@ def preset_path(ref: str) -> Path | None:
     return None
 
 
+def _listed(ref: str, builtins: Mapping[str, Path]) -> str:
+    """The built-in presets for an error line: those of the language ``ref`` starts with, if any."""
+    own = ([name for name in builtins if name.split("-", 1)[0] == ref.split("-", 1)[0]]
+           or [name for name in builtins if name.split("-", 1)[0] == DEFAULT_LANGUAGE])
+    rest = len(builtins) - len(own)
+    return ", ".join(own) + (f" (and {rest} more: `dockgen presets`)" if rest else "")
+
+
 def read_preset_data(ref: str) -> tuple[dict[str, Any], str]:
     """The raw mapping of preset ``ref`` (a path, a built-in name or ``-`` for stdin) and how to name it
     in errors."""
@@ -181,7 +190,7 @@ def read_preset_data(ref: str) -> tuple[dict[str, Any], str]:
     else:
         hint = did_you_mean(ref, builtins)
         # With a likely match, the whole list would only make the line long: `dockgen presets` has it.
-        known = "`dockgen presets` lists the built-in ones" if hint else f"built-in presets: {', '.join(builtins)}"
+        known = "`dockgen presets` lists the built-in ones" if hint else f"built-in presets: {_listed(ref, builtins)}"
         raise UserError(f"no preset file or built-in preset named {show(ref)}{hint}; {known}")
     data = parse_yaml(text, source)
     if data is None:

@@ -21,6 +21,16 @@ if TYPE_CHECKING:
     import jinja2
 
 
+#: Every language's init stage: tini (and tzdata) pinned so hadolint is satisfied and a rebuild brings no
+#: surprise; globs follow patch releases. tini lands at TINI_PATH, the app at APP_DIR.
+TINI_APT_VERSION = "0.19.*"
+TZDATA_APT_VERSION = "202*"
+TINI_APK_VERSION = "~0.19"
+TZDATA_APK_VERSION = ">=2024a"
+TINI_PATH = "/usr/local/bin/tini"
+APP_DIR = "/app"
+
+
 @dataclass(frozen=True)
 class Rendered:
     """The files a preset renders to, and the warnings to show the user."""

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
+import subprocess
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -108,6 +110,8 @@ def as_answer(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):  # an exec-form command: its words, as the model splits them back
+        return " ".join(str(word) for word in value)
     return str(value)
 
 
@@ -209,6 +213,23 @@ def post_gen(answers: Answers, project_dir: Path) -> None:
     for message in preset_warnings(answers.preset):
         print(f"warning: {message}", file=sys.stderr)
     spec_for(answers.preset.language).finish(answers, project_dir)
+
+
+def run_in_project(command: list[str], env: Mapping[str, str], project_dir: Path, what: str) -> bool:
+    """Run ``command`` (a package manager writing the lockfile) in ``project_dir`` for a language's ``finish``;
+    on failure warn: the project itself is complete and its README says how to create ``what``."""
+    print(f"running {' '.join(command)} (install_dependencies: yes)", flush=True)
+    try:
+        code = subprocess.run(command, cwd=project_dir, env={**os.environ, **env}, check=False).returncode
+    except OSError as exc:
+        code, reason = None, f"cannot run {command[0]}: {exc.strerror or exc}"
+    else:
+        reason = f"exit status {code}"
+    if code == 0:
+        return True
+    print(f"warning: `{' '.join(command)}` failed ({reason}); the project is complete but has no {what} "
+          "yet: create it as its README says", file=sys.stderr)
+    return False
 
 
 def run_hook(name: str, context: Mapping[str, Any], project_dir: Path) -> int:

@@ -30,9 +30,12 @@ def test_output_matches_golden(name: str) -> None:
 
 
 def test_builtin_presets_cover_every_base_and_package_manager() -> None:
-    presets = [p for p in (load_preset(name) for name in builtin_presets()) if p.language == "node"]
-    assert {p.base for p in presets} == {"full", "slim", "alpine", "distroless"}
-    assert {p.package_manager_label for p in presets} == {"npm", "yarn classic", "yarn berry", "pnpm"}
+    presets = [load_preset(name) for name in builtin_presets()]
+    for language, managers in (("node", {"npm", "yarn classic", "yarn berry", "pnpm"}),
+                               ("python", {"pip", "Poetry", "uv"})):
+        own = [p for p in presets if p.language == language]
+        assert {p.base for p in own} == {"full", "slim", "alpine", "distroless"}, language
+        assert {p.package_manager_label for p in own} == managers, language
     # Every built-in preset says what it is (`dockgen presets`), valid for the model, though it labels no image.
     assert all(read_preset_data(name)[0].get("description") for name in builtin_presets())
     assert all(preset_from_mapping(read_preset_data(name)[0], name).description for name in builtin_presets())

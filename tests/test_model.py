@@ -66,7 +66,7 @@ def test_description_is_one_line() -> None:
 @pytest.mark.parametrize(("data", "key", "fragment"), [
     ({"base": "scratch"}, "base", "allowed: full, slim, alpine, distroless"),
     ({"package_manager": "bun"}, "package_manager", "allowed: npm, yarn, pnpm"),
-    ({"language": "python"}, "language", "not supported yet; allowed: node"),
+    ({"language": "rust"}, "language", "is not allowed; allowed: node, go, python"),
     ({"node_version": 23}, "node_version", "allowed: 22, 24, 26"),
     ({"node_version": "lts"}, "node_version", "whole number"),
     ({"node_version": True}, "node_version", "whole number"),

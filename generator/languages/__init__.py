@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .base import Language
 
 #: Registered languages, in the order the wizard offers them; the first is the default.
-REGISTERED: tuple[str, ...] = ("node", "go")
+REGISTERED: tuple[str, ...] = ("node", "go", "python")
 #: Languages the model leaves room for; named in errors and shown (disabled) by the wizard.
 PLANNED: tuple[str, ...] = tuple(name for name in ("python", "go") if name not in REGISTERED)
 DEFAULT_LANGUAGE = REGISTERED[0]

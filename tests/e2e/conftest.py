@@ -263,8 +263,9 @@ class AppBuilder:
 
     def prepare(self, app: str, **preset: Any) -> tuple[Path, Any]:
         directory = copy_app(app, self.tmp_path / f"{app}-{uuid.uuid4().hex[:6]}")
-        pm = preset.setdefault("package_manager", "npm")
-        preset.setdefault("lockfile", (directory / LOCKFILES[pm]).exists())
+        if preset.get("language", "node") == "node":
+            pm = preset.setdefault("package_manager", "npm")
+            preset.setdefault("lockfile", (directory / LOCKFILES[pm]).exists())
         model = preset_from_mapping(preset, f"e2e:{app}")
         write_files(render(model).files, directory)
         return directory, model

@@ -8,6 +8,10 @@ from pathlib import Path
 APPS = Path(__file__).parent / "apps"
 #: The HTTP server of every app that has no index.js of its own; it names itself after package.json.
 SHARED_SERVER = APPS / "_shared" / "index.js"
+#: The HTTP server of every Python app, copied in as server.py next to the module that starts it.
+SHARED_PY_SERVER = APPS / "_shared" / "server.py"
+PY_SERVER_DIRS = {"python-pip-app": ".", "python-pip-hashed-app": ".", "python-poetry-app": "poetry_app",
+                  "python-uv-app": "src/uv_app"}
 #: The HTTP server of every Go app, copied next to each of its main.go files (package main).
 SHARED_GO_SERVER = APPS / "_shared_go" / "server.go"
 
@@ -18,11 +22,14 @@ def copy_app(app: str, dest: Path) -> Path:
     An app in a group (``nodeps/npm``) gets the group's ``_common/`` files first, then its own.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    ignore = shutil.ignore_patterns("node_modules", "dist", ".pnp.*")
+    ignore = shutil.ignore_patterns("node_modules", "dist", ".pnp.*", ".venv", "__pycache__")
     common = (APPS / app).parent / "_common"
     if common.is_dir():
         shutil.copytree(common, dest, ignore=ignore)
     shutil.copytree(APPS / app, dest, ignore=ignore, dirs_exist_ok=True)
+    if app in PY_SERVER_DIRS:
+        shutil.copy(SHARED_PY_SERVER, dest / PY_SERVER_DIRS[app] / "server.py")
+        return dest
     if (dest / "go.mod").exists():
         for main in dest.rglob("main.go"):
             if "vendor" not in main.relative_to(dest).parts:

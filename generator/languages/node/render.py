@@ -11,25 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...render import zone_source
+from ...render import (APP_DIR, TINI_APK_VERSION, TINI_APT_VERSION, TINI_PATH, TZDATA_APK_VERSION,
+                       TZDATA_APT_VERSION, zone_source)
 from .model import LOCKFILE_NAMES, NodePreset
 
 #: The Debian release of the slim and distroless runtimes, and so of the stage that builds for them
 #: (native addons must link against the same glibc they run on).
 DEBIAN_RELEASE = "trixie"
 DISTROLESS_SUFFIX = "debian13"
-#: Pinned so hadolint is satisfied and a rebuild brings no surprise; globs follow patch releases.
-TINI_APT_VERSION = "0.19.*"
-TZDATA_APT_VERSION = "202*"
-TINI_APK_VERSION = "~0.19"
-TZDATA_APK_VERSION = ">=2024a"
 #: Brought in with npm where the Node.js image ships no corepack (Node.js >= 25).
 COREPACK_VERSION = "0.34.7"
 #: Brought in with npm where the Node.js image ships no yarn (Node.js >= 25).
 YARN_CLASSIC_VERSION = "1.22.22"
 FIRST_NODE_WITHOUT_COREPACK = 25
-TINI_PATH = "/usr/local/bin/tini"
-APP_DIR = "/app"
 
 OUTPUTS = {"Dockerfile": "node/Dockerfile.jinja", ".dockerignore": "node/dockerignore.jinja"}
 

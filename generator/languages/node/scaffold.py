@@ -7,13 +7,10 @@ rendered project after dockgen's files are written.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from ...errors import InvalidValue, show
-from ...scaffold import Answers, ScaffoldSpec
+from ...scaffold import Answers, ScaffoldSpec, run_in_project
 from .model import NodePreset
 
 FRAMEWORKS = ("express", "http")
@@ -49,18 +46,7 @@ def install_command(preset: NodePreset) -> tuple[list[str], dict[str, str]]:
 def install_dependencies(preset: NodePreset, project_dir: Path) -> bool:
     """Run the package manager in ``project_dir``; on failure warn (the project itself is complete)."""
     command, env = install_command(preset)
-    print(f"running {' '.join(command)} (install_dependencies: yes)", flush=True)
-    try:
-        code = subprocess.run(command, cwd=project_dir, env={**os.environ, **env}, check=False).returncode
-    except OSError as exc:
-        code, reason = None, f"cannot run {command[0]}: {exc.strerror or exc}"
-    else:
-        reason = f"exit status {code}"
-    if code == 0:
-        return True
-    print(f"warning: `{' '.join(command)}` failed ({reason}); the project is complete but has no lockfile "
-          "yet: create it as its README says", file=sys.stderr)
-    return False
+    return run_in_project(command, env, project_dir, "lockfile")
 
 
 def finish(answers: Answers, project_dir: Path) -> None:

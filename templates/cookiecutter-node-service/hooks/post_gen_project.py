@@ -1,7 +1,9 @@
 """Write the Dockerfile, .dockerignore and dockgen.yaml with the renderer of `dockgen render`.
 
-Also: move the app to the chosen entrypoint, keep .yarnrc.yml for yarn berry only and, when
-install_dependencies is yes, run the package manager to create the lockfile.
+Then the language's finish step (generator/languages/<language>/scaffold.py): Node.js moves the app to the
+chosen entrypoint, keeps .yarnrc.yml for yarn berry only and, when install_dependencies is yes, runs the
+package manager; Python keeps requirements.txt for pip only and, when asked, locks with uv or Poetry.
+Every template's hooks are this one file and its pre_gen_project sibling (the others link here).
 
 All logic lives in generator.scaffold (dockgen's package); this file only finds it and hands over.
 """

@@ -1,0 +1,1 @@
+../../cookiecutter-node-service/hooks/post_gen_project.py

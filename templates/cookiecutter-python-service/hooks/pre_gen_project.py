@@ -1,0 +1,1 @@
+../../cookiecutter-node-service/hooks/pre_gen_project.py

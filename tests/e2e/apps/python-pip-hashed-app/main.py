@@ -1,0 +1,3 @@
+from server import main
+
+main("python-pip-hashed-app")

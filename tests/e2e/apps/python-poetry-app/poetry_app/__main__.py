@@ -1,0 +1,3 @@
+from poetry_app.server import main
+
+main("python-poetry-app")

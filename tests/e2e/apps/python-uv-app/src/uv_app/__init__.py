@@ -1,0 +1,4 @@
+def run():
+    from uv_app.server import main
+
+    main("python-uv-app")
