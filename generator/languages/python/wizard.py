@@ -8,7 +8,7 @@ from questionary import Choice
 
 from ...detection import Detection
 from ...model import preset_mapping
-from ...wizard import COMMON_TIMEZONES, Prompter, ask_text, mark, select_or_custom
+from ...wizard import Prompter, ask_text, ask_timezone, mark, select_or_custom
 from .model import (BASES, DEFAULT_PYTHON_VERSION, DISTROLESS_PYTHON, FIELDS, KNOWN_MIRRORS, PACKAGE_MANAGER_LABELS,
                     PACKAGE_MANAGERS, PYTHON_VERSIONS, PythonPreset)
 from .render import images_for
@@ -68,9 +68,7 @@ def ask_answers(prompter: Prompter, defaults: PythonPreset, detection: Detection
         "Simple index URL (https://...)?")
     if mirror:
         answers["registry_mirror"] = mirror
-    timezone = select_or_custom(
-        prompter, "python", "timezone", "Time zone the app runs in?", [(tz, tz) for tz in COMMON_TIMEZONES],
-        defaults.timezone, "IANA time zone (e.g. Europe/Paris)?")
+    timezone = ask_timezone(prompter, "python", defaults.timezone)
     if timezone:
         answers["timezone"] = timezone
     answers["port"] = ask_text(prompter, "python", "port", "Port the app listens on?", str(defaults.port))
